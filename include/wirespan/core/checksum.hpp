@@ -1,0 +1,387 @@
+// wirespan/core/checksum.hpp — the Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+//
+// The checksum of IPv4, ICMP, UDP and TCP is the one's complement of the one's
+// complement sum of the data taken as 16-bit big-endian words (RFC 1071 §1). Values in
+// this API are numbers whose big-endian bytes are what goes on the wire: for the RFC 1071
+// §3 example words 0001 f203 f4f5 f6f7 the sum is 0xddf2 and the checksum 0x220d.
+//
+// - `internet_checksum(data)`: one shot. `checksum::verify(data)`: data that includes a
+//   stored checksum sums to 0xffff.
+// - `checksum::accumulator`: sums several pieces in order (pseudo-header, header,
+//   payload), each of any length and alignment, then `finish()`.
+// - `checksum::update16/update32`: RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for a changed field.
+//
+// Implementation. The sum does not depend on byte order (RFC 1071 §2(B)): summing
+// little-endian words gives the byte-swapped sum, so kernels add native 64-bit words with
+// end-around carry and the result is swapped once at the end. A piece that starts at an
+// odd offset contributes its own sum byte-swapped (a rotation by 8 bits of a one's
+// complement value is multiplication by 2^8 modulo 0xffff). In constant evaluation the
+// scalar kernel runs; at run time a SIMD kernel (SSE2 or AVX2) is picked once from the
+// CPU's features, or forced by WIRESPAN_CHECKSUM_KERNEL=scalar|sse2|avx2. Kernels are
+// compiled with target attributes, inside a namespace named after the translation unit's
+// ISA flags (see config.hpp), so mixing translation units built with different -m flags
+// never breaks the one-definition rule. No length overflows the sums (the SIMD kernels
+// work in chunks of 1 GiB).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <span>
+#include <type_traits>
+
+#include "../config.hpp"
+#include "bytes.hpp"
+#include "endian.hpp"
+
+#if WIRESPAN_HAS_X86_KERNELS
+#  include <immintrin.h>
+#endif
+
+namespace wirespan {
+namespace checksum {
+
+/// The implementations of the summing loop.
+enum class kernel : std::uint8_t {
+  scalar,  ///< portable, constexpr; 64-bit adds with end-around carry
+  sse2,    ///< x86 SSE2, 16 bytes per vector
+  avx2,    ///< x86 AVX2, 32 bytes per vector
+};
+
+/// Every kernel, in order of preference from slowest to fastest.
+inline constexpr std::array<kernel, 3> all_kernels{kernel::scalar, kernel::sse2, kernel::avx2};
+
+/// The kernel's name as used by WIRESPAN_CHECKSUM_KERNEL: "scalar", "sse2", "avx2".
+constexpr const char* to_string(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return "scalar";
+    case kernel::sse2: return "sse2";
+    case kernel::avx2: return "avx2";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+/// a + b with end-around carry (one's complement addition on 64 bits). The result is
+/// zero only when both inputs are, so a sum of data that is not all zero never folds to +0.
+constexpr std::uint64_t add_carry(std::uint64_t a, std::uint64_t b) noexcept {
+  const std::uint64_t s = a + b;
+  return s + static_cast<std::uint64_t>(s < b);
+}
+
+/// Fold a 64-bit one's complement sum to 16 bits (2^16 ≡ 1 modulo 0xffff).
+constexpr std::uint16_t fold(std::uint64_t x) noexcept {
+  x = (x & 0xffffffffu) + (x >> 32);
+  x = (x & 0xffffu) + (x >> 16);
+  x = (x & 0xffffu) + (x >> 16);
+  x = (x & 0xffffu) + (x >> 16);
+  return static_cast<std::uint16_t>(x);
+}
+
+/// Sum of `n` bytes as little-endian 16-bit words, as an unfolded one's complement
+/// 64-bit value. Constexpr; also the tail loop of the SIMD kernels.
+constexpr std::uint64_t sum_scalar(const std::uint8_t* p, std::size_t n) noexcept {
+  // Two chains of add-with-carry let the CPU retire two 8-byte adds per cycle.
+  std::uint64_t a = 0;
+  std::uint64_t b = 0;
+  while (n >= 32) {
+    a = add_carry(a, load_le64(p));
+    b = add_carry(b, load_le64(p + 8));
+    a = add_carry(a, load_le64(p + 16));
+    b = add_carry(b, load_le64(p + 24));
+    p += 32;
+    n -= 32;
+  }
+  while (n >= 8) {
+    a = add_carry(a, load_le64(p));
+    p += 8;
+    n -= 8;
+  }
+  if (n >= 4) {
+    b = add_carry(b, load_le32(p));
+    p += 4;
+    n -= 4;
+  }
+  if (n >= 2) {
+    a = add_carry(a, load_le16(p));
+    p += 2;
+    n -= 2;
+  }
+  if (n != 0) b = add_carry(b, p[0]);  // RFC 1071 §4.1: a last odd byte is padded with zero
+  return add_carry(a, b);
+}
+
+using kernel_function = std::uint64_t (*)(const std::uint8_t*, std::size_t) noexcept;
+
+inline namespace WIRESPAN_ISA_NAMESPACE {
+
+inline std::uint64_t sum_scalar_runtime(const std::uint8_t* p, std::size_t n) noexcept { return sum_scalar(p, n); }
+
+#if WIRESPAN_HAS_X86_KERNELS
+
+// Each 64-bit lane x = hi·2^32 + lo. Per lane the kernels keep `all` = Σx mod 2^64 (one
+// add) and `high` = Σhi (a shift and an add). Then Σlo = all - high·2^32 (mod 2^64) is
+// exact while fewer than 2^32 vectors were added, and Σx ≡ Σlo + Σhi modulo 0xffff.
+// Three cheap vector operations per load; no per-iteration carry handling.
+
+__attribute__((target("sse2"))) inline std::uint64_t reduce_sse2(__m128i all, __m128i high) noexcept {
+  const __m128i low = _mm_sub_epi64(all, _mm_slli_epi64(high, 32));
+  alignas(16) std::uint64_t l[2];
+  alignas(16) std::uint64_t h[2];
+  _mm_store_si128(reinterpret_cast<__m128i*>(l), low);
+  _mm_store_si128(reinterpret_cast<__m128i*>(h), high);
+  return add_carry(add_carry(l[0], h[0]), add_carry(l[1], h[1]));
+}
+
+__attribute__((target("sse2"))) inline std::uint64_t sum_sse2(const std::uint8_t* p, std::size_t n) noexcept {
+  std::uint64_t total = 0;
+  while (n >= 16) {
+    // At most 1 GiB per chunk keeps every lane far below 2^32 additions.
+    std::size_t chunk = n < (std::size_t{1} << 30) ? n : (std::size_t{1} << 30);
+    chunk &= ~std::size_t{15};
+    n -= chunk;
+    __m128i a0 = _mm_setzero_si128(), a1 = _mm_setzero_si128(), a2 = _mm_setzero_si128(), a3 = _mm_setzero_si128();
+    __m128i h0 = _mm_setzero_si128(), h1 = _mm_setzero_si128(), h2 = _mm_setzero_si128(), h3 = _mm_setzero_si128();
+    for (; chunk >= 64; chunk -= 64, p += 64) {
+      const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+      const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32));
+      const __m128i v3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48));
+      a0 = _mm_add_epi64(a0, v0);
+      h0 = _mm_add_epi64(h0, _mm_srli_epi64(v0, 32));
+      a1 = _mm_add_epi64(a1, v1);
+      h1 = _mm_add_epi64(h1, _mm_srli_epi64(v1, 32));
+      a2 = _mm_add_epi64(a2, v2);
+      h2 = _mm_add_epi64(h2, _mm_srli_epi64(v2, 32));
+      a3 = _mm_add_epi64(a3, v3);
+      h3 = _mm_add_epi64(h3, _mm_srli_epi64(v3, 32));
+    }
+    for (; chunk >= 16; chunk -= 16, p += 16) {
+      const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      a0 = _mm_add_epi64(a0, v0);
+      h0 = _mm_add_epi64(h0, _mm_srli_epi64(v0, 32));
+    }
+    total = add_carry(total, reduce_sse2(a0, h0));
+    total = add_carry(total, reduce_sse2(a1, h1));
+    total = add_carry(total, reduce_sse2(a2, h2));
+    total = add_carry(total, reduce_sse2(a3, h3));
+  }
+  return add_carry(total, sum_scalar(p, n));
+}
+
+__attribute__((target("avx2"))) inline std::uint64_t reduce_avx2(__m256i all, __m256i high) noexcept {
+  const __m256i low = _mm256_sub_epi64(all, _mm256_slli_epi64(high, 32));
+  alignas(32) std::uint64_t l[4];
+  alignas(32) std::uint64_t h[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(l), low);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(h), high);
+  return add_carry(add_carry(add_carry(l[0], h[0]), add_carry(l[1], h[1])),
+                   add_carry(add_carry(l[2], h[2]), add_carry(l[3], h[3])));
+}
+
+__attribute__((target("avx2"))) inline std::uint64_t sum_avx2(const std::uint8_t* p, std::size_t n) noexcept {
+  std::uint64_t total = 0;
+  while (n >= 32) {
+    std::size_t chunk = n < (std::size_t{1} << 30) ? n : (std::size_t{1} << 30);
+    chunk &= ~std::size_t{31};
+    n -= chunk;
+    __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256(), a2 = _mm256_setzero_si256(),
+            a3 = _mm256_setzero_si256();
+    __m256i h0 = _mm256_setzero_si256(), h1 = _mm256_setzero_si256(), h2 = _mm256_setzero_si256(),
+            h3 = _mm256_setzero_si256();
+    for (; chunk >= 128; chunk -= 128, p += 128) {
+      const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+      const __m256i v2 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64));
+      const __m256i v3 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 96));
+      a0 = _mm256_add_epi64(a0, v0);
+      h0 = _mm256_add_epi64(h0, _mm256_srli_epi64(v0, 32));
+      a1 = _mm256_add_epi64(a1, v1);
+      h1 = _mm256_add_epi64(h1, _mm256_srli_epi64(v1, 32));
+      a2 = _mm256_add_epi64(a2, v2);
+      h2 = _mm256_add_epi64(h2, _mm256_srli_epi64(v2, 32));
+      a3 = _mm256_add_epi64(a3, v3);
+      h3 = _mm256_add_epi64(h3, _mm256_srli_epi64(v3, 32));
+    }
+    for (; chunk >= 32; chunk -= 32, p += 32) {
+      const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+      a0 = _mm256_add_epi64(a0, v0);
+      h0 = _mm256_add_epi64(h0, _mm256_srli_epi64(v0, 32));
+    }
+    total = add_carry(total, reduce_avx2(a0, h0));
+    total = add_carry(total, reduce_avx2(a1, h1));
+    total = add_carry(total, reduce_avx2(a2, h2));
+    total = add_carry(total, reduce_avx2(a3, h3));
+  }
+  return add_carry(total, sum_scalar(p, n));
+}
+
+#endif  // WIRESPAN_HAS_X86_KERNELS
+
+/// True when this CPU (and its OS) can run kernel `k`.
+inline bool kernel_supported(kernel k) noexcept {
+  switch (k) {
+    case kernel::scalar: return true;
+#if WIRESPAN_HAS_X86_KERNELS
+    case kernel::sse2: __builtin_cpu_init(); return __builtin_cpu_supports("sse2");
+    case kernel::avx2: __builtin_cpu_init(); return __builtin_cpu_supports("avx2");
+#else
+    case kernel::sse2:
+    case kernel::avx2: return false;
+#endif
+  }
+  return false;
+}
+
+inline kernel_function function_of(kernel k) noexcept {
+#if WIRESPAN_HAS_X86_KERNELS
+  if (k == kernel::avx2) return &sum_avx2;
+  if (k == kernel::sse2) return &sum_sse2;
+#endif
+  (void)k;
+  return &sum_scalar_runtime;
+}
+
+/// The kernel named by WIRESPAN_CHECKSUM_KERNEL if it is valid and supported, else the
+/// fastest supported one.
+inline kernel select_kernel() noexcept {
+  if (const char* forced = std::getenv("WIRESPAN_CHECKSUM_KERNEL"); forced != nullptr) {
+    for (kernel k : all_kernels) {
+      if (std::strcmp(forced, to_string(k)) == 0 && kernel_supported(k)) return k;
+    }
+  }
+  kernel best = kernel::scalar;
+  for (kernel k : all_kernels) {
+    if (kernel_supported(k)) best = k;
+  }
+  return best;
+}
+
+inline kernel active_kernel() noexcept {
+  static const kernel chosen = select_kernel();
+  return chosen;
+}
+
+inline std::uint64_t sum_runtime(const std::uint8_t* p, std::size_t n) noexcept {
+  // Below 64 bytes the inlined scalar loop beats an indirect call into a vector loop.
+  if (n < 64) return sum_scalar(p, n);
+  static const kernel_function f = function_of(active_kernel());
+  return f(p, n);
+}
+
+}  // inline namespace WIRESPAN_ISA_NAMESPACE
+
+/// Unfolded sum of `data` as little-endian words, with the best kernel.
+constexpr std::uint64_t sum_le(bytes data) noexcept {
+  if (std::is_constant_evaluated()) return sum_scalar(data.data(), data.size());
+  return sum_runtime(data.data(), data.size());
+}
+
+}  // namespace detail
+
+/// True when this CPU can run kernel `k` (scalar always can).
+inline bool is_supported(kernel k) noexcept { return detail::kernel_supported(k); }
+
+/// The kernel the library uses at run time: WIRESPAN_CHECKSUM_KERNEL when it names a
+/// supported kernel, else the fastest supported one. Chosen once per process.
+inline kernel active_kernel() noexcept { return detail::active_kernel(); }
+
+/// The 16-bit one's complement sum of `data` (not complemented), computed with the given
+/// kernel, which must be supported. For tests and benchmarks; `sum(data)` picks one itself.
+inline std::uint16_t sum(bytes data, kernel k) noexcept {
+  WIRESPAN_ASSERT(is_supported(k));
+  return byteswap16(detail::fold(detail::function_of(k)(data.data(), data.size())));
+}
+
+/// The 16-bit one's complement sum of `data` (RFC 1071), not complemented.
+constexpr std::uint16_t sum(bytes data) noexcept { return byteswap16(detail::fold(detail::sum_le(data))); }
+
+/// Sums pieces of a checksummed region in order, each of any length and alignment.
+///
+/// ```cpp
+/// wirespan::checksum::accumulator acc;
+/// acc.add(pseudo_header).add(udp_header).add(payload);
+/// std::uint16_t checksum = acc.finish();
+/// ```
+class accumulator {
+ public:
+  constexpr accumulator() noexcept = default;
+
+  /// Add the next `data.size()` bytes of the region.
+  constexpr accumulator& add(bytes data) noexcept {
+    std::uint64_t piece = detail::sum_le(data);
+    // A piece that starts at an odd offset pairs its bytes the other way round.
+    if (odd_) piece = byteswap16(detail::fold(piece));
+    sum_ = detail::add_carry(sum_, piece);
+    odd_ ^= (data.size() & 1u) != 0;
+    length_ += data.size();
+    return *this;
+  }
+
+  /// Add a 16-bit value as its two big-endian bytes.
+  constexpr accumulator& add_be16(std::uint16_t value) noexcept {
+    const std::array<std::uint8_t, 2> b{static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
+    return add(b);
+  }
+
+  /// Add a 32-bit value as its four big-endian bytes.
+  constexpr accumulator& add_be32(std::uint32_t value) noexcept {
+    const std::array<std::uint8_t, 4> b{static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+                                        static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
+    return add(b);
+  }
+
+  /// The one's complement sum so far, folded to 16 bits (not complemented).
+  constexpr std::uint16_t sum() const noexcept { return byteswap16(detail::fold(sum_)); }
+  /// The checksum: the one's complement of `sum()`.
+  constexpr std::uint16_t finish() const noexcept { return static_cast<std::uint16_t>(~sum()); }
+  /// True when the region added includes a correct checksum (it sums to 0xffff).
+  constexpr bool verify() const noexcept { return sum() == 0xffff; }
+  /// How many bytes were added.
+  constexpr std::uint64_t length() const noexcept { return length_; }
+
+ private:
+  std::uint64_t sum_ = 0;  // little-endian word domain, end-around carry
+  std::uint64_t length_ = 0;
+  bool odd_ = false;
+};
+
+/// True when `data`, which includes its stored checksum field, sums to 0xffff.
+constexpr bool verify(bytes data) noexcept { return sum(data) == 0xffff; }
+
+/// RFC 1624 eqn. 3: the new checksum after a 16-bit word of the covered data changes from
+/// `old_value` to `new_value`: HC' = ~(~HC + ~m + m'). Unlike RFC 1141's HC - ~m - m',
+/// it never yields the -0 (0xffff) a full recomputation cannot give (RFC 1624 §3).
+constexpr std::uint16_t update16(std::uint16_t checksum, std::uint16_t old_value, std::uint16_t new_value) noexcept {
+  std::uint32_t s = static_cast<std::uint16_t>(~checksum);
+  s += static_cast<std::uint16_t>(~old_value);
+  s += new_value;
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return static_cast<std::uint16_t>(~s);
+}
+
+/// RFC 1624 for a changed 32-bit field (two 16-bit words), e.g. an IPv4 address.
+constexpr std::uint16_t update32(std::uint16_t checksum, std::uint32_t old_value, std::uint32_t new_value) noexcept {
+  checksum = update16(checksum, static_cast<std::uint16_t>(old_value >> 16), static_cast<std::uint16_t>(new_value >> 16));
+  return update16(checksum, static_cast<std::uint16_t>(old_value), static_cast<std::uint16_t>(new_value));
+}
+
+}  // namespace checksum
+
+/// The Internet checksum of `data` (RFC 1071): the one's complement of the one's
+/// complement sum of its 16-bit big-endian words, a last odd byte padded with zero.
+/// Store it big-endian (`store_be16`). Computed at compile time when called there:
+///
+/// ```cpp
+/// constexpr std::array<std::uint8_t, 8> words{0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+/// static_assert(wirespan::internet_checksum(words) == 0x220d);  // RFC 1071 §3
+/// ```
+constexpr std::uint16_t internet_checksum(bytes data) noexcept {
+  return static_cast<std::uint16_t>(~checksum::sum(data));
+}
+
+}  // namespace wirespan

@@ -1,0 +1,144 @@
+// wirespan/core/reader.hpp — a bounded cursor for reading a byte span.
+//
+// Every read is checked. A read that would run past the end returns `errc::truncated`
+// (offset: the cursor position; value: how many more bytes were needed) and leaves the
+// cursor where it was, so a caller can report or retry. Each read takes an optional
+// `what` naming the field, which becomes the error's message.
+//
+// ```cpp
+// wirespan::reader r(packet);
+// auto type = r.read_u8("icmp: type");
+// auto checksum = r.read_be16("icmp: checksum");
+// if (!type || !checksum) ...
+// ```
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "bytes.hpp"
+#include "endian.hpp"
+#include "error.hpp"
+#include "result.hpp"
+
+namespace wirespan {
+
+/// A read cursor over `bytes`. It never reads outside the span it was given.
+class reader {
+ public:
+  static constexpr const char* default_what = "read past the end of the input";
+
+  constexpr reader() noexcept = default;
+  constexpr explicit reader(bytes data) noexcept : data_(data) {}
+
+  /// Bytes consumed so far (the offset of the next read).
+  constexpr std::size_t position() const noexcept { return pos_; }
+  /// Bytes left to read.
+  constexpr std::size_t remaining() const noexcept { return data_.size() - pos_; }
+  constexpr bool empty() const noexcept { return pos_ == data_.size(); }
+  /// The whole span this reader was made from.
+  constexpr bytes data() const noexcept { return data_; }
+  /// The bytes not yet read.
+  constexpr bytes rest() const noexcept { return data_.subspan(pos_); }
+  /// The bytes already read.
+  constexpr bytes consumed() const noexcept { return data_.first(pos_); }
+
+  constexpr result<std::uint8_t> read_u8(const char* what = default_what) noexcept {
+    if (auto e = need(1, what)) return *e;
+    return data_[pos_++];
+  }
+  constexpr result<std::uint16_t> read_be16(const char* what = default_what) noexcept {
+    return read_with<std::uint16_t, 2, load_be16>(what);
+  }
+  constexpr result<std::uint32_t> read_be24(const char* what = default_what) noexcept {
+    return read_with<std::uint32_t, 3, load_be24>(what);
+  }
+  constexpr result<std::uint32_t> read_be32(const char* what = default_what) noexcept {
+    return read_with<std::uint32_t, 4, load_be32>(what);
+  }
+  constexpr result<std::uint64_t> read_be48(const char* what = default_what) noexcept {
+    return read_with<std::uint64_t, 6, load_be48>(what);
+  }
+  constexpr result<std::uint64_t> read_be64(const char* what = default_what) noexcept {
+    return read_with<std::uint64_t, 8, load_be64>(what);
+  }
+  constexpr result<std::uint16_t> read_le16(const char* what = default_what) noexcept {
+    return read_with<std::uint16_t, 2, load_le16>(what);
+  }
+  constexpr result<std::uint32_t> read_le24(const char* what = default_what) noexcept {
+    return read_with<std::uint32_t, 3, load_le24>(what);
+  }
+  constexpr result<std::uint32_t> read_le32(const char* what = default_what) noexcept {
+    return read_with<std::uint32_t, 4, load_le32>(what);
+  }
+  constexpr result<std::uint64_t> read_le48(const char* what = default_what) noexcept {
+    return read_with<std::uint64_t, 6, load_le48>(what);
+  }
+  constexpr result<std::uint64_t> read_le64(const char* what = default_what) noexcept {
+    return read_with<std::uint64_t, 8, load_le64>(what);
+  }
+
+  /// The next `n` bytes, as a view into the input (no copy).
+  constexpr result<bytes> read_bytes(std::size_t n, const char* what = default_what) noexcept {
+    if (auto e = need(n, what)) return *e;
+    bytes out = data_.subspan(pos_, n);
+    pos_ += n;
+    return out;
+  }
+
+  /// Copy the next `out.size()` bytes into `out`.
+  constexpr result<void> read_into(mutable_bytes out, const char* what = default_what) noexcept {
+    if (auto e = need(out.size(), what)) return *e;
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = data_[pos_ + i];
+    pos_ += out.size();
+    return {};
+  }
+
+  /// The next byte without consuming it.
+  constexpr result<std::uint8_t> peek_u8(const char* what = default_what) const noexcept {
+    if (auto e = need(1, what)) return *e;
+    return data_[pos_];
+  }
+
+  /// Skip `n` bytes.
+  constexpr result<void> skip(std::size_t n, const char* what = default_what) noexcept {
+    if (auto e = need(n, what)) return *e;
+    pos_ += n;
+    return {};
+  }
+
+  /// Move the cursor to absolute offset `position` (at most the size of the input).
+  constexpr result<void> seek(std::size_t position, const char* what = "seek past the end of the input") noexcept {
+    if (position > data_.size()) {
+      return make_error(errc::truncated, data_.size(), what, position - data_.size());
+    }
+    pos_ = position;
+    return {};
+  }
+
+ private:
+  struct maybe_error {
+    bool set = false;
+    error value{};
+    constexpr explicit operator bool() const noexcept { return set; }
+    constexpr const error& operator*() const noexcept { return value; }
+  };
+
+  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
+    if (n <= data_.size() - pos_) return {};
+    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
+  }
+
+  template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
+  constexpr result<U> read_with(const char* what) noexcept {
+    if (auto e = need(N, what)) return *e;
+    U v = Load(data_.data() + pos_);
+    pos_ += N;
+    return v;
+  }
+
+  bytes data_{};
+  std::size_t pos_ = 0;
+};
+
+}  // namespace wirespan

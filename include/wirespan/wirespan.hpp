@@ -1,0 +1,16 @@
+// wirespan/wirespan.hpp — the umbrella header: every codec, no adapter.
+//
+// Adapters (raw sockets, AF_XDP, DPDK) are opt-in: include them from wirespan/adapters/.
+#pragma once
+
+#include "config.hpp"
+#include "version.hpp"
+
+#include "core/bytes.hpp"
+#include "core/checksum.hpp"
+#include "core/endian.hpp"
+#include "core/error.hpp"
+#include "core/hex.hpp"
+#include "core/reader.hpp"
+#include "core/result.hpp"
+#include "core/writer.hpp"

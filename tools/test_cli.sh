@@ -1,0 +1,46 @@
+#!/bin/sh
+# test_cli.sh WIRESPAN: the checksum command's outputs, errors and exit codes.
+set -u
+w=$1
+status=0
+expect() {  # expect NAME EXPECTED_EXIT EXPECTED_STDOUT -- command...
+  name=$1 code=$2 out=$3
+  shift 4
+  got=$("$@" 2>/tmp/wirespan-cli-stderr.$$)
+  rc=$?
+  if [ "$rc" != "$code" ] || [ "$got" != "$out" ]; then
+    echo "FAIL $name: exit $rc (want $code), stdout '$got' (want '$out'), stderr: $(cat /tmp/wirespan-cli-stderr.$$)"
+    status=1
+  else
+    echo "ok   $name"
+  fi
+  rm -f /tmp/wirespan-cli-stderr.$$
+}
+expect "RFC 1071 example" 0 220d -- "$w" checksum --hex 0001f203f4f5f6f7
+expect "separators" 0 220d -- "$w" checksum --hex "00 01:f2 03 f4f5 f6f7"
+for k in scalar sse2 avx2; do
+  if grep -q -w "$k" /proc/cpuinfo 2>/dev/null || [ "$k" = scalar ] || [ "$k" = sse2 ]; then
+    expect "kernel $k" 0 220d -- "$w" checksum --kernel "$k" --hex 0001f203f4f5f6f7
+  fi
+done
+expect "verifies to 0000" 0 0000 -- "$w" checksum --hex "4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7"
+expect "odd length" 0 feff -- "$w" checksum --hex 01
+expect "empty" 0 ffff -- "$w" checksum --hex ""
+printf '\000\001\362\003\364\365\366\367' > /tmp/wirespan-cli-in.$$
+expect "file" 0 220d -- "$w" checksum /tmp/wirespan-cli-in.$$
+expect "stdin" 0 220d -- sh -c "\"$w\" checksum < /tmp/wirespan-cli-in.$$"
+expect "stdin dash" 0 220d -- sh -c "\"$w\" checksum - < /tmp/wirespan-cli-in.$$"
+rm -f /tmp/wirespan-cli-in.$$
+expect "bad hex" 1 "" -- "$w" checksum --hex 0g
+expect "odd digits" 1 "" -- "$w" checksum --hex 012
+expect "missing file" 1 "" -- "$w" checksum /nonexistent/file
+expect "unknown option" 2 "" -- "$w" checksum --bogus
+expect "hex without value" 2 "" -- "$w" checksum --hex
+expect "unknown kernel" 2 "" -- "$w" checksum --kernel neon --hex 00
+expect "unknown command" 2 "" -- "$w" frobnicate
+expect "no command" 2 "" -- "$w"
+"$w" --help | grep -q "checksum" || { echo "FAIL --help"; status=1; }
+"$w" checksum --help | grep -q "RFC 1071" || { echo "FAIL checksum --help"; status=1; }
+"$w" demo --help | grep -q "usage: wirespan demo" || { echo "FAIL demo --help"; status=1; }
+"$w" --version | grep -q "^wirespan [0-9]" || { echo "FAIL --version"; status=1; }
+exit $status
