@@ -115,6 +115,63 @@ struct result_storage<T, false> {
 
 }  // namespace detail
 
+/// Success, or the `error` that prevented it.
+template <>
+class [[nodiscard]] result<void> {
+ public:
+  using value_type = void;
+
+  /// Success.
+  constexpr result() noexcept = default;
+  /// A result holding `e`.
+  constexpr result(const wirespan::error& e) noexcept : error_(e), has_value_(false) {}  // NOLINT: implicit on purpose
+
+  constexpr bool has_value() const noexcept { return has_value_; }
+  constexpr explicit operator bool() const noexcept { return has_value_; }
+  /// Asserts success.
+  constexpr void value() const noexcept { WIRESPAN_ASSERT(has_value_); }
+  constexpr const wirespan::error& error() const noexcept {
+    WIRESPAN_ASSERT(!has_value_);
+    return error_;
+  }
+
+  /// `f()` (which returns a result) on success; the error otherwise.
+  template <class F>
+  constexpr auto and_then(F&& f) const {
+    using R = std::remove_cvref_t<std::invoke_result_t<F>>;
+    static_assert(detail::is_result_v<R>, "and_then: the function must return a wirespan::result");
+    if (has_value_) return R(std::forward<F>(f)());
+    return R(error_);
+  }
+
+  /// A result holding `f()` on success; the error otherwise.
+  template <class F>
+  constexpr auto transform(F&& f) const {
+    using U = std::remove_cvref_t<std::invoke_result_t<F>>;
+    if constexpr (std::is_void_v<U>) {
+      if (has_value_) {
+        std::forward<F>(f)();
+        return result<void>();
+      }
+      return result<void>(error_);
+    } else {
+      if (has_value_) return result<U>(std::forward<F>(f)());
+      return result<U>(error_);
+    }
+  }
+
+  /// This result on success; otherwise `f(error)`, which returns a result<void>.
+  template <class F>
+  constexpr result or_else(F&& f) const {
+    if (has_value_) return *this;
+    return std::forward<F>(f)(error_);
+  }
+
+ private:
+  wirespan::error error_{};
+  bool has_value_ = true;
+};
+
 /// A `T`, or the `error` that prevented it.
 template <class T>
 class [[nodiscard]] result : private detail::result_storage<T> {
@@ -207,63 +264,6 @@ class [[nodiscard]] result : private detail::result_storage<T> {
     if (this->has_value_) return *this;
     return std::forward<F>(f)(this->error_);
   }
-};
-
-/// Success, or the `error` that prevented it.
-template <>
-class [[nodiscard]] result<void> {
- public:
-  using value_type = void;
-
-  /// Success.
-  constexpr result() noexcept = default;
-  /// A result holding `e`.
-  constexpr result(const wirespan::error& e) noexcept : error_(e), has_value_(false) {}  // NOLINT: implicit on purpose
-
-  constexpr bool has_value() const noexcept { return has_value_; }
-  constexpr explicit operator bool() const noexcept { return has_value_; }
-  /// Asserts success.
-  constexpr void value() const noexcept { WIRESPAN_ASSERT(has_value_); }
-  constexpr const wirespan::error& error() const noexcept {
-    WIRESPAN_ASSERT(!has_value_);
-    return error_;
-  }
-
-  /// `f()` (which returns a result) on success; the error otherwise.
-  template <class F>
-  constexpr auto and_then(F&& f) const {
-    using R = std::remove_cvref_t<std::invoke_result_t<F>>;
-    static_assert(detail::is_result_v<R>, "and_then: the function must return a wirespan::result");
-    if (has_value_) return R(std::forward<F>(f)());
-    return R(error_);
-  }
-
-  /// A result holding `f()` on success; the error otherwise.
-  template <class F>
-  constexpr auto transform(F&& f) const {
-    using U = std::remove_cvref_t<std::invoke_result_t<F>>;
-    if constexpr (std::is_void_v<U>) {
-      if (has_value_) {
-        std::forward<F>(f)();
-        return result<void>();
-      }
-      return result<void>(error_);
-    } else {
-      if (has_value_) return result<U>(std::forward<F>(f)());
-      return result<U>(error_);
-    }
-  }
-
-  /// This result on success; otherwise `f(error)`, which returns a result<void>.
-  template <class F>
-  constexpr result or_else(F&& f) const {
-    if (has_value_) return *this;
-    return std::forward<F>(f)(error_);
-  }
-
- private:
-  wirespan::error error_{};
-  bool has_value_ = true;
 };
 
 }  // namespace wirespan
