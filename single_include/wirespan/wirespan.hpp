@@ -1260,6 +1260,28 @@ namespace wirespan {
 
 /// A read cursor over `bytes`. It never reads outside the span it was given.
 class reader {
+ private:
+  struct maybe_error {
+    bool set = false;
+    error value{};
+    constexpr explicit operator bool() const noexcept { return set; }
+    constexpr const error& operator*() const noexcept { return value; }
+  };
+
+  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
+    if (n <= data_.size() - pos_) return {};
+    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
+  }
+
+  template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
+  constexpr result<U> read_with(const char* what) noexcept {
+    if (auto e = need(N, what)) return *e;
+    U v = Load(data_.data() + pos_);
+    pos_ += N;
+    return v;
+  }
+
+
  public:
   static constexpr const char* default_what = "read past the end of the input";
 
@@ -1352,26 +1374,6 @@ class reader {
   }
 
  private:
-  struct maybe_error {
-    bool set = false;
-    error value{};
-    constexpr explicit operator bool() const noexcept { return set; }
-    constexpr const error& operator*() const noexcept { return value; }
-  };
-
-  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
-    if (n <= data_.size() - pos_) return {};
-    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
-  }
-
-  template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
-  constexpr result<U> read_with(const char* what) noexcept {
-    if (auto e = need(N, what)) return *e;
-    U v = Load(data_.data() + pos_);
-    pos_ += N;
-    return v;
-  }
-
   bytes data_{};
   std::size_t pos_ = 0;
 };
@@ -1402,6 +1404,23 @@ namespace wirespan {
 
 /// A write cursor over `mutable_bytes`. It never writes outside the span it was given.
 class writer {
+ private:
+  constexpr result<void> room(std::size_t n, const char* what) const noexcept {
+    if (n <= out_.size() - pos_) return {};
+    // The size needed; saturates instead of wrapping for absurd n.
+    std::size_t needed = n > SIZE_MAX - pos_ ? SIZE_MAX : pos_ + n;
+    return make_error(errc::buffer_too_small, pos_, what, needed, out_.size());
+  }
+
+  template <class U, std::size_t N, void (*Store)(std::uint8_t*, U) noexcept>
+  constexpr result<void> write_with(U v, const char* what) noexcept {
+    if (auto e = room(N, what); !e) return e;
+    Store(out_.data() + pos_, v);
+    pos_ += N;
+    return {};
+  }
+
+
  public:
   static constexpr const char* default_what = "output buffer too small";
 
@@ -1490,21 +1509,6 @@ class writer {
   }
 
  private:
-  constexpr result<void> room(std::size_t n, const char* what) const noexcept {
-    if (n <= out_.size() - pos_) return {};
-    // The size needed; saturates instead of wrapping for absurd n.
-    std::size_t needed = n > SIZE_MAX - pos_ ? SIZE_MAX : pos_ + n;
-    return make_error(errc::buffer_too_small, pos_, what, needed, out_.size());
-  }
-
-  template <class U, std::size_t N, void (*Store)(std::uint8_t*, U) noexcept>
-  constexpr result<void> write_with(U v, const char* what) noexcept {
-    if (auto e = room(N, what); !e) return e;
-    Store(out_.data() + pos_, v);
-    pos_ += N;
-    return {};
-  }
-
   mutable_bytes out_{};
   std::size_t pos_ = 0;
 };

@@ -25,6 +25,28 @@ namespace wirespan {
 
 /// A read cursor over `bytes`. It never reads outside the span it was given.
 class reader {
+ private:
+  struct maybe_error {
+    bool set = false;
+    error value{};
+    constexpr explicit operator bool() const noexcept { return set; }
+    constexpr const error& operator*() const noexcept { return value; }
+  };
+
+  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
+    if (n <= data_.size() - pos_) return {};
+    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
+  }
+
+  template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
+  constexpr result<U> read_with(const char* what) noexcept {
+    if (auto e = need(N, what)) return *e;
+    U v = Load(data_.data() + pos_);
+    pos_ += N;
+    return v;
+  }
+
+
  public:
   static constexpr const char* default_what = "read past the end of the input";
 
@@ -117,26 +139,6 @@ class reader {
   }
 
  private:
-  struct maybe_error {
-    bool set = false;
-    error value{};
-    constexpr explicit operator bool() const noexcept { return set; }
-    constexpr const error& operator*() const noexcept { return value; }
-  };
-
-  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
-    if (n <= data_.size() - pos_) return {};
-    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
-  }
-
-  template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
-  constexpr result<U> read_with(const char* what) noexcept {
-    if (auto e = need(N, what)) return *e;
-    U v = Load(data_.data() + pos_);
-    pos_ += N;
-    return v;
-  }
-
   bytes data_{};
   std::size_t pos_ = 0;
 };

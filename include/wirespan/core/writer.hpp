@@ -26,6 +26,23 @@ namespace wirespan {
 
 /// A write cursor over `mutable_bytes`. It never writes outside the span it was given.
 class writer {
+ private:
+  constexpr result<void> room(std::size_t n, const char* what) const noexcept {
+    if (n <= out_.size() - pos_) return {};
+    // The size needed; saturates instead of wrapping for absurd n.
+    std::size_t needed = n > SIZE_MAX - pos_ ? SIZE_MAX : pos_ + n;
+    return make_error(errc::buffer_too_small, pos_, what, needed, out_.size());
+  }
+
+  template <class U, std::size_t N, void (*Store)(std::uint8_t*, U) noexcept>
+  constexpr result<void> write_with(U v, const char* what) noexcept {
+    if (auto e = room(N, what); !e) return e;
+    Store(out_.data() + pos_, v);
+    pos_ += N;
+    return {};
+  }
+
+
  public:
   static constexpr const char* default_what = "output buffer too small";
 
@@ -114,21 +131,6 @@ class writer {
   }
 
  private:
-  constexpr result<void> room(std::size_t n, const char* what) const noexcept {
-    if (n <= out_.size() - pos_) return {};
-    // The size needed; saturates instead of wrapping for absurd n.
-    std::size_t needed = n > SIZE_MAX - pos_ ? SIZE_MAX : pos_ + n;
-    return make_error(errc::buffer_too_small, pos_, what, needed, out_.size());
-  }
-
-  template <class U, std::size_t N, void (*Store)(std::uint8_t*, U) noexcept>
-  constexpr result<void> write_with(U v, const char* what) noexcept {
-    if (auto e = room(N, what); !e) return e;
-    Store(out_.data() + pos_, v);
-    pos_ += N;
-    return {};
-  }
-
   mutable_bytes out_{};
   std::size_t pos_ = 0;
 };
