@@ -590,7 +590,7 @@ inline kernel active_kernel() noexcept {
 /// Inputs shorter than 128 bytes, inlined into the caller: SSE2 is part of x86-64, so no
 /// dispatch is needed, and an indirect call into a long-vector loop costs more than it
 /// saves at these sizes.
-inline std::uint64_t sum_short_runtime(const std::uint8_t* p, std::size_t n) noexcept {
+WIRESPAN_ALWAYS_INLINE std::uint64_t sum_short_runtime(const std::uint8_t* p, std::size_t n) noexcept {
 #if WIRESPAN_HAS_X86_KERNELS && defined(__SSE2__)
   if (n >= 32) {  // below that, the scalar loop is faster (measured)
     const __m128i bias = _mm_set1_epi16(static_cast<short>(0x8000));
@@ -618,10 +618,14 @@ inline std::uint64_t sum_short_runtime(const std::uint8_t* p, std::size_t n) noe
   return sum_short_scalar(p, n);
 }
 
-inline std::uint64_t sum_runtime(const std::uint8_t* p, std::size_t n) noexcept {
-  if (n < 128) return sum_short_runtime(p, n);
+/// Inputs of 128 bytes or more: the kernel chosen once per process.
+inline std::uint64_t sum_long_runtime(const std::uint8_t* p, std::size_t n) noexcept {
   static const kernel_function f = function_of(active_kernel());
   return f(p, n);
+}
+
+WIRESPAN_ALWAYS_INLINE std::uint64_t sum_runtime(const std::uint8_t* p, std::size_t n) noexcept {
+  return n < 128 ? sum_short_runtime(p, n) : sum_long_runtime(p, n);
 }
 
 }  // inline namespace WIRESPAN_ISA_NAMESPACE
