@@ -20,7 +20,10 @@
 // CPU's features, or forced by WIRESPAN_CHECKSUM_KERNEL=scalar|sse2|avx2. Kernels are
 // compiled with target attributes, inside a namespace named after the translation unit's
 // ISA flags (see config.hpp), so mixing translation units built with different -m flags
-// never breaks the one-definition rule. No length overflows the sums (the SIMD kernels
+// never merges a kernel built for one ISA into another. (The short-input path is inlined
+// into the public functions and compiled with each translation unit's own flags, like any
+// inline code: a program that builds some translation units with -mavx2 must still run
+// on AVX2 machines only, as with any C++ header.) No length overflows the sums (the SIMD kernels
 // flush their 32-bit lanes into 64-bit sums every 512 KiB).
 #pragma once
 
@@ -316,13 +319,13 @@ WIRESPAN_ALWAYS_INLINE std::uint64_t sum_runtime(const std::uint8_t* p, std::siz
   return n < 128 ? sum_short_runtime(p, n) : sum_long_runtime(p, n);
 }
 
-}  // inline namespace WIRESPAN_ISA_NAMESPACE
-
 /// Unfolded sum of `data` as little-endian words, with the best kernel.
 constexpr std::uint64_t sum_le(bytes data) noexcept {
   if (std::is_constant_evaluated()) return sum_scalar(data.data(), data.size());
   return sum_runtime(data.data(), data.size());
 }
+
+}  // inline namespace WIRESPAN_ISA_NAMESPACE
 
 }  // namespace detail
 
