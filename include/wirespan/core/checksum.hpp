@@ -148,6 +148,22 @@ inline std::uint64_t sum_scalar_runtime(const std::uint8_t* p, std::size_t n) no
 // lane-wise stay within (4 · 4096 + 3) · 65536 < 2^31, so they are added before widening.
 constexpr std::size_t simd_block_vectors = 4096;
 
+// GCC vector types for the accumulators: with `a += x` GCC 12 keeps them in registers,
+// while `a = _mm256_add_epi32(a, x)` made it copy each one every iteration (20% slower).
+using v8si = int __attribute__((vector_size(32)));
+using v4si = int __attribute__((vector_size(16)));
+
+// One vector of words, biased and pair-summed into 32-bit lanes.
+__attribute__((target("sse2"))) inline v4si biased_pairs_sse2(const std::uint8_t* p) noexcept {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return __builtin_bit_cast(v4si, _mm_madd_epi16(_mm_xor_si128(v, _mm_set1_epi16(static_cast<short>(0x8000))), _mm_set1_epi16(1)));
+}
+__attribute__((target("avx2"))) inline v8si biased_pairs_avx2(const std::uint8_t* p) noexcept {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  return __builtin_bit_cast(v8si,
+      _mm256_madd_epi16(_mm256_xor_si256(v, _mm256_set1_epi16(static_cast<short>(0x8000))), _mm256_set1_epi16(1)));
+}
+
 __attribute__((target("sse2"))) inline std::int64_t horizontal_sum_sse2(__m128i lanes) noexcept {
   // Sign-extend the four 32-bit lanes to 64 bits and add them.
   const __m128i sign = _mm_srai_epi32(lanes, 31);
@@ -158,33 +174,20 @@ __attribute__((target("sse2"))) inline std::int64_t horizontal_sum_sse2(__m128i 
 }
 
 __attribute__((target("sse2"))) inline std::uint64_t sum_sse2(const std::uint8_t* p, std::size_t n) noexcept {
-  const __m128i bias = _mm_set1_epi16(static_cast<short>(0x8000));
-  const __m128i ones = _mm_set1_epi16(1);
   std::uint64_t total = 0;
   while (n >= 16) {
     const std::size_t block = (n < simd_block_vectors * 64 ? n : simd_block_vectors * 64) & ~std::size_t{15};
     n -= block;
     std::size_t left = block;
-    __m128i a0 = _mm_setzero_si128(), a1 = _mm_setzero_si128(), a2 = _mm_setzero_si128(), a3 = _mm_setzero_si128();
+    v4si a0{}, a1{}, a2{}, a3{};
     for (; left >= 64; left -= 64, p += 64) {
-      const __m128i v0 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), bias);
-      const __m128i v1 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), bias);
-      const __m128i v2 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), bias);
-      const __m128i v3 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), bias);
-      a0 = _mm_add_epi32(a0, _mm_madd_epi16(v0, ones));
-      a1 = _mm_add_epi32(a1, _mm_madd_epi16(v1, ones));
-      a2 = _mm_add_epi32(a2, _mm_madd_epi16(v2, ones));
-      a3 = _mm_add_epi32(a3, _mm_madd_epi16(v3, ones));
+      a0 += biased_pairs_sse2(p);
+      a1 += biased_pairs_sse2(p + 16);
+      a2 += biased_pairs_sse2(p + 32);
+      a3 += biased_pairs_sse2(p + 48);
     }
-    // The tail has an accumulator of its own: sharing one with the main loop makes GCC
-    // copy registers in the main loop.
-    __m128i t = _mm_setzero_si128();
-    for (; left >= 16; left -= 16, p += 16) {
-      const __m128i v0 = _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), bias);
-      t = _mm_add_epi32(t, _mm_madd_epi16(v0, ones));
-    }
-    const std::int64_t biased =
-        horizontal_sum_sse2(_mm_add_epi32(_mm_add_epi32(_mm_add_epi32(a0, a1), _mm_add_epi32(a2, a3)), t));
+    for (; left >= 16; left -= 16, p += 16) a0 += biased_pairs_sse2(p);
+    const std::int64_t biased = horizontal_sum_sse2(__builtin_bit_cast(__m128i, (a0 + a1) + (a2 + a3)));
     total = add_carry(total, static_cast<std::uint64_t>(biased + static_cast<std::int64_t>(block / 2) * 32768));
   }
   return add_carry(total, sum_short_scalar(p, n));
@@ -197,36 +200,27 @@ __attribute__((target("avx2"))) inline std::int64_t horizontal_sum_avx2(__m256i 
   return static_cast<std::int64_t>(_mm_cvtsi128_si64(_mm_add_epi64(two, _mm_unpackhi_epi64(two, two))));
 }
 
-// Sum of `iterations` × 128 bytes as 32-bit biased lanes (see above). A function of its own:
-// with the accumulators local to a single loop GCC keeps them in registers without copies.
+// Sum of `iterations` × 128 bytes as 32-bit biased lanes (see above).
 __attribute__((target("avx2"))) inline __m256i block_sum_avx2(const std::uint8_t* p, std::size_t iterations) noexcept {
-  const __m256i bias = _mm256_set1_epi16(static_cast<short>(0x8000));
-  const __m256i ones = _mm256_set1_epi16(1);
-  __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256(), a2 = _mm256_setzero_si256(),
-          a3 = _mm256_setzero_si256();
+  v8si a0{}, a1{}, a2{}, a3{};
   for (; iterations != 0; --iterations, p += 128) {
-    a0 = _mm256_add_epi32(_mm256_madd_epi16(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), bias), ones), a0);
-    a1 = _mm256_add_epi32(_mm256_madd_epi16(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)), bias), ones), a1);
-    a2 = _mm256_add_epi32(_mm256_madd_epi16(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 64)), bias), ones), a2);
-    a3 = _mm256_add_epi32(_mm256_madd_epi16(_mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 96)), bias), ones), a3);
+    a0 += biased_pairs_avx2(p);
+    a1 += biased_pairs_avx2(p + 32);
+    a2 += biased_pairs_avx2(p + 64);
+    a3 += biased_pairs_avx2(p + 96);
   }
-  return _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
+  return __builtin_bit_cast(__m256i, (a0 + a1) + (a2 + a3));
 }
 
 __attribute__((target("avx2"))) inline std::uint64_t sum_avx2(const std::uint8_t* p, std::size_t n) noexcept {
-  const __m256i bias = _mm256_set1_epi16(static_cast<short>(0x8000));
-  const __m256i ones = _mm256_set1_epi16(1);
   std::uint64_t total = 0;
   while (n >= 32) {
     const std::size_t block = (n < simd_block_vectors * 128 ? n : simd_block_vectors * 128) & ~std::size_t{31};
     n -= block;
-    __m256i lanes = block_sum_avx2(p, block / 128);
+    v8si lanes = __builtin_bit_cast(v8si, block_sum_avx2(p, block / 128));
     p += block & ~std::size_t{127};
-    for (std::size_t left = block & 127; left != 0; left -= 32, p += 32) {
-      const __m256i v0 = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)), bias);
-      lanes = _mm256_add_epi32(lanes, _mm256_madd_epi16(v0, ones));
-    }
-    const std::int64_t biased = horizontal_sum_avx2(lanes);
+    for (std::size_t left = block & 127; left != 0; left -= 32, p += 32) lanes += biased_pairs_avx2(p);
+    const std::int64_t biased = horizontal_sum_avx2(__builtin_bit_cast(__m256i, lanes));
     total = add_carry(total, static_cast<std::uint64_t>(biased + static_cast<std::int64_t>(block / 2) * 32768));
   }
   return add_carry(total, sum_short_scalar(p, n));
