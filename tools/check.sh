@@ -6,8 +6,9 @@
 #
 # It installs what the tests need with apt-get, then, each as a CMake workflow preset
 # (configure, build, CTest): the single-header check; gcc Debug with the -fno-exceptions
-# and single-header variants, packaging tests and fuzz-corpus replays; clang 14 Release;
-# gcc with ASan+UBSan; the benchmarks (compiled, not run); and last every libFuzzer
+# and single-header variants, packaging tests and fuzz-corpus replays; gcc Release (-O3,
+# where GCC's flow-sensitive warnings appear); clang 14 Release; gcc with ASan+UBSan; the
+# benchmarks (compiled, not run); and last every libFuzzer
 # target for WIRESPAN_FUZZ_SECONDS (default 30) under ASan+UBSan, so the output ends with
 # CTest's summary line. It stops at the first failure.
 set -euo pipefail
@@ -34,7 +35,7 @@ stage "single_include/ is generated from include/"
 python3 tools/amalgamate.py --check
 
 fuzz_seconds=${WIRESPAN_FUZZ_SECONDS:-30}
-for preset in dev clang asan bench; do
+for preset in dev release clang asan bench; do
   stage "cmake --workflow --preset $preset"
   cmake --workflow --preset "$preset" --fresh
 done

@@ -26,26 +26,23 @@ namespace wirespan {
 /// A read cursor over `bytes`. It never reads outside the span it was given.
 class reader {
  private:
-  struct maybe_error {
-    bool set = false;
-    error value{};
-    constexpr explicit operator bool() const noexcept { return set; }
-    constexpr const error& operator*() const noexcept { return value; }
-  };
+  // Whether `n` more bytes can be read. Written so that it holds without relying on the
+  // invariant pos_ <= size: GCC 12 at -O3 does not know that invariant, and with the plain
+  // `size - pos_ >= n` it warns (-Warray-bounds) about loads on paths that cannot happen.
+  constexpr bool fits(std::size_t n) const noexcept { return n <= data_.size() && pos_ <= data_.size() - n; }
 
-  constexpr maybe_error need(std::size_t n, const char* what) const noexcept {
-    if (n <= data_.size() - pos_) return {};
-    return {true, make_error(errc::truncated, pos_, what, n - (data_.size() - pos_))};
+  // The error for a read of `n` bytes that does not fit.
+  constexpr error truncated(std::size_t n, const char* what) const noexcept {
+    return make_error(errc::truncated, pos_, what, n - (data_.size() - pos_));
   }
 
   template <class U, std::size_t N, U (*Load)(const std::uint8_t*) noexcept>
   constexpr result<U> read_with(const char* what) noexcept {
-    if (auto e = need(N, what)) return *e;
-    U v = Load(data_.data() + pos_);
+    if (!fits(N)) return truncated(N, what);
+    const U v = Load(data_.data() + pos_);
     pos_ += N;
     return v;
   }
-
 
  public:
   static constexpr const char* default_what = "read past the end of the input";
@@ -66,7 +63,7 @@ class reader {
   constexpr bytes consumed() const noexcept { return data_.first(pos_); }
 
   constexpr result<std::uint8_t> read_u8(const char* what = default_what) noexcept {
-    if (auto e = need(1, what)) return *e;
+    if (!fits(1)) return truncated(1, what);
     return data_[pos_++];
   }
   constexpr result<std::uint16_t> read_be16(const char* what = default_what) noexcept {
@@ -102,7 +99,7 @@ class reader {
 
   /// The next `n` bytes, as a view into the input (no copy).
   constexpr result<bytes> read_bytes(std::size_t n, const char* what = default_what) noexcept {
-    if (auto e = need(n, what)) return *e;
+    if (!fits(n)) return truncated(n, what);
     bytes out = data_.subspan(pos_, n);
     pos_ += n;
     return out;
@@ -110,7 +107,7 @@ class reader {
 
   /// Copy the next `out.size()` bytes into `out`.
   constexpr result<void> read_into(mutable_bytes out, const char* what = default_what) noexcept {
-    if (auto e = need(out.size(), what)) return *e;
+    if (!fits(out.size())) return truncated(out.size(), what);
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = data_[pos_ + i];
     pos_ += out.size();
     return {};
@@ -118,13 +115,13 @@ class reader {
 
   /// The next byte without consuming it.
   constexpr result<std::uint8_t> peek_u8(const char* what = default_what) const noexcept {
-    if (auto e = need(1, what)) return *e;
+    if (!fits(1)) return truncated(1, what);
     return data_[pos_];
   }
 
   /// Skip `n` bytes.
   constexpr result<void> skip(std::size_t n, const char* what = default_what) noexcept {
-    if (auto e = need(n, what)) return *e;
+    if (!fits(n)) return truncated(n, what);
     pos_ += n;
     return {};
   }

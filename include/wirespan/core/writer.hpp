@@ -28,7 +28,8 @@ namespace wirespan {
 class writer {
  private:
   constexpr result<void> room(std::size_t n, const char* what) const noexcept {
-    if (n <= out_.size() - pos_) return {};
+    // Not `size - pos_ >= n`: see reader::fits for the GCC -Warray-bounds reason.
+    if (n <= out_.size() && pos_ <= out_.size() - n) return {};
     // The size needed; saturates instead of wrapping for absurd n.
     std::size_t needed = n > SIZE_MAX - pos_ ? SIZE_MAX : pos_ + n;
     return make_error(errc::buffer_too_small, pos_, what, needed, out_.size());
