@@ -214,6 +214,24 @@ TEST_CASE("checksum: every kernel equals the scalar one at every length 0..4096 
   CHECK(cs::sum(bytes(data).first(999), cs::kernel::scalar) == reference_sum(bytes(data).first(999)));
 }
 
+TEST_CASE("checksum: the dispatched sum (inlined short paths, then the kernel) at every length 0..512") {
+  // Covers the thresholds of the inlined paths (32 and 128 bytes) at every alignment.
+  const auto data = random_bytes(512 + 64, 4321);
+  std::size_t mismatches = 0;
+  for (std::size_t align = 0; align < 64; ++align) {
+    for (std::size_t n = 0; n <= 512; ++n) {
+      const bytes piece(data.data() + align, n);
+      if (cs::sum(piece) != reference_sum(piece)) ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+  const std::vector<std::uint8_t> zeros(300, 0);
+  CHECK(cs::sum(zeros) == 0);
+  CHECK(internet_checksum(zeros) == 0xffff);
+  const std::vector<std::uint8_t> ones(300, 0xff);
+  CHECK(cs::sum(ones) == 0xffff);
+}
+
 TEST_CASE("checksum: the active kernel honours WIRESPAN_CHECKSUM_KERNEL") {
   const char* forced = std::getenv("WIRESPAN_CHECKSUM_KERNEL");
   const cs::kernel active = cs::active_kernel();

@@ -144,6 +144,7 @@ inline std::uint64_t sum_scalar_runtime(const std::uint8_t* p, std::size_t n) no
 // the lanes are widened and summed exactly in 64 bits, and the bias is added back:
 // Σw = Σ(w - 32768) + 32768 · words. Three cheap operations per load (XOR, PMADDWD,
 // PADDD); measured faster than keeping 64-bit lane sums, which needs a shift as well.
+
 // Vectors per accumulator per block. Four accumulators and the ≤ 3 tail vectors summed
 // lane-wise stay within (4 · 4096 + 3) · 65536 < 2^31, so they are added before widening.
 constexpr std::size_t simd_block_vectors = 4096;
@@ -278,25 +279,21 @@ inline kernel active_kernel() noexcept {
 WIRESPAN_ALWAYS_INLINE std::uint64_t sum_short_runtime(const std::uint8_t* p, std::size_t n) noexcept {
 #if WIRESPAN_HAS_X86_KERNELS && defined(__SSE2__)
   if (n >= 32) {  // below that, the scalar loop is faster (measured)
-    const __m128i bias = _mm_set1_epi16(static_cast<short>(0x8000));
-    const __m128i ones = _mm_set1_epi16(1);
     const auto words = static_cast<std::int64_t>((n & ~std::size_t{15}) / 2);
-    __m128i a = _mm_setzero_si128();
-    __m128i b = _mm_setzero_si128();
+    v4si a{};
+    v4si b{};
     for (; n >= 32; n -= 32, p += 32) {
-      a = _mm_add_epi32(a, _mm_madd_epi16(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), bias), ones));
-      b = _mm_add_epi32(b, _mm_madd_epi16(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), bias), ones));
+      a += biased_pairs_sse2(p);
+      b += biased_pairs_sse2(p + 16);
     }
     if (n >= 16) {
-      a = _mm_add_epi32(a, _mm_madd_epi16(_mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), bias), ones));
+      a += biased_pairs_sse2(p);
       p += 16;
       n -= 16;
     }
-    // At most 8 vectors: every lane stays within ±2^21, so 32-bit horizontal adds are exact.
-    __m128i lanes = _mm_add_epi32(a, b);
-    lanes = _mm_add_epi32(lanes, _mm_shuffle_epi32(lanes, 0x4e));
-    lanes = _mm_add_epi32(lanes, _mm_shuffle_epi32(lanes, 0xb1));
-    const std::int64_t biased = _mm_cvtsi128_si32(lanes);
+    // At most 8 vectors: every lane stays within ±2^20, so 32-bit horizontal adds are exact.
+    const v4si lanes = a + b;
+    const std::int64_t biased = lanes[0] + lanes[1] + lanes[2] + lanes[3];
     return static_cast<std::uint64_t>(biased + 32768 * words) + sum_short_scalar(p, n);
   }
 #endif
