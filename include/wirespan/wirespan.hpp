@@ -14,3 +14,5 @@
 #include "core/reader.hpp"
 #include "core/result.hpp"
 #include "core/writer.hpp"
+
+#include "ip/ipv4_address.hpp"
