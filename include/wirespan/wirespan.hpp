@@ -16,3 +16,5 @@
 #include "core/writer.hpp"
 
 #include "ip/ipv4_address.hpp"
+#include "ip/icmp.hpp"
+#include "ip/ipv4.hpp"

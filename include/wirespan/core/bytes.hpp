@@ -40,6 +40,11 @@ template <class R>
 concept mutable_byte_range =
     byte_range<R> && !std::is_const_v<std::remove_reference_t<std::ranges::range_reference_t<R>>>;
 
+/// The two span types a codec view is built on: `view<bytes>` reads, `view<mutable_bytes>`
+/// also has setters.
+template <class B>
+concept byte_view = std::same_as<B, bytes> || std::same_as<B, mutable_bytes>;
+
 /// View any byte range as `wirespan::bytes`.
 ///
 /// ```cpp

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "bytes.hpp"
@@ -102,6 +103,14 @@ constexpr result<std::size_t> format_hex(bytes data, std::span<char> out) noexce
     out[2 * i + 1] = digits[data[i] & 0xf];
   }
   return 2 * data.size();
+}
+
+/// `data` as a string of lowercase hex digits (a convenience for tools and tests; it
+/// allocates).
+inline std::string to_hex(bytes data) {
+  std::string s(2 * data.size(), '\0');
+  (void)format_hex(data, std::span<char>(s.data(), s.size()));
+  return s;
 }
 
 }  // namespace wirespan
