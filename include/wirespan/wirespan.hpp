@@ -15,6 +15,15 @@
 #include "core/result.hpp"
 #include "core/writer.hpp"
 
-#include "ip/ipv4_address.hpp"
+#include "link/arp.hpp"
+#include "link/ethernet.hpp"
+
 #include "ip/icmp.hpp"
+#include "ip/icmpv6.hpp"
 #include "ip/ipv4.hpp"
+#include "ip/ipv4_address.hpp"
+#include "ip/ipv6.hpp"
+#include "ip/ipv6_address.hpp"
+#include "ip/pseudo_header.hpp"
+#include "ip/tcp.hpp"
+#include "ip/udp.hpp"

@@ -1577,6 +1577,17 @@ class writer {
 }  // namespace wirespan
 // ---- end wirespan/core/writer.hpp ----
 
+// ---- begin wirespan/link/arp.hpp ----
+// wirespan/link/arp.hpp — ARP (RFC 826), and its IPv4-over-Ethernet form in full.
+//
+// `arp::view<B>::parse` reads any hardware/protocol pair (the address lengths come from
+// the packet); the typed accessors `sender_mac()`, `sender_ip()`, ... are for the
+// Ethernet/IPv4 form (`is_ethernet_ipv4()`). Bytes after the packet (Ethernet padding)
+// are the `trailer()`. `arp::packet` is the Ethernet/IPv4 value type.
+
+#include <cstddef>
+#include <cstdint>
+
 // ---- begin wirespan/ip/ipv4_address.hpp ----
 // wirespan/ip/ipv4_address.hpp — IPv4 addresses and prefixes: parse, format, classify.
 //
@@ -1748,6 +1759,360 @@ struct prefix {
 
 }  // namespace wirespan::ipv4
 // ---- end wirespan/ip/ipv4_address.hpp ----
+// ---- begin wirespan/link/ethernet.hpp ----
+// wirespan/link/ethernet.hpp — Ethernet II frames with stacked 802.1Q / 802.1ad VLAN tags.
+//
+//  - `ethernet::mac_address`: parse ("00:1a:2b:3c:4d:5e", also with '-'), format, broadcast
+//    and multicast tests.
+//  - `ethernet::view<B>`: destination, source, the VLAN tag stack (TPID 0x8100, 0x88a8 and
+//    the pre-standard 0x9100, up to `max_vlan_tags`), the EtherType after the tags, and the
+//    payload (the rest of the frame: Ethernet has no length field, so a trailer or padding
+//    is part of it; the layer above knows its own length). The FCS is not expected.
+//  - `ethernet::header` value type (addresses, tags, EtherType) with encode/decode.
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+
+namespace wirespan::ethernet {
+
+namespace ethertype {
+inline constexpr std::uint16_t ipv4 = 0x0800;
+inline constexpr std::uint16_t arp = 0x0806;
+inline constexpr std::uint16_t rarp = 0x8035;
+inline constexpr std::uint16_t vlan = 0x8100;       ///< 802.1Q customer tag
+inline constexpr std::uint16_t ipv6 = 0x86dd;
+inline constexpr std::uint16_t qinq = 0x88a8;       ///< 802.1ad service tag
+inline constexpr std::uint16_t qinq_old = 0x9100;   ///< pre-standard service tag
+}  // namespace ethertype
+
+/// True for the TPIDs that start a VLAN tag.
+constexpr bool is_vlan_tpid(std::uint16_t type) noexcept {
+  return type == ethertype::vlan || type == ethertype::qinq || type == ethertype::qinq_old;
+}
+
+inline constexpr std::size_t header_size = 14;
+inline constexpr std::size_t max_vlan_tags = 8;
+
+/// A 48-bit MAC address.
+struct mac_address {
+  std::array<std::uint8_t, 6> octets{};
+
+  static constexpr std::size_t text_size = 17;
+
+  /// Six pairs of hex digits separated by ':' or '-' (one kind throughout).
+  static constexpr result<mac_address> parse(std::string_view text) noexcept {
+    if (text.size() != text_size) return make_error(errc::malformed, 0, "mac: {} characters, not 17", text.size());
+    const char sep = text[2];
+    if (sep != ':' && sep != '-') return make_error(errc::malformed, 2, "mac: separator is not ':' or '-'");
+    mac_address a;
+    for (std::size_t i = 0; i < 6; ++i) {
+      const std::size_t at = i * 3;
+      if (i > 0 && text[at - 1] != sep) return make_error(errc::malformed, at - 1, "mac: separators differ");
+      int hi = digit(text[at]);
+      int lo = digit(text[at + 1]);
+      if (hi < 0 || lo < 0) return make_error(errc::malformed, at, "mac: not a hex digit");
+      a.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    return a;
+  }
+  /// Lowercase, colon-separated: "00:1a:2b:3c:4d:5e" (as Wireshark prints `eth.src`).
+  constexpr std::size_t to_chars(std::array<char, text_size>& out) const noexcept {
+    constexpr const char* hex = "0123456789abcdef";
+    for (std::size_t i = 0; i < 6; ++i) {
+      out[i * 3] = hex[octets[i] >> 4];
+      out[i * 3 + 1] = hex[octets[i] & 15];
+      if (i < 5) out[i * 3 + 2] = ':';
+    }
+    return text_size;
+  }
+  std::string to_string() const {
+    std::array<char, text_size> buf{};
+    return std::string(buf.data(), to_chars(buf));
+  }
+  constexpr bool is_broadcast() const noexcept {
+    for (auto o : octets) {
+      if (o != 0xff) return false;
+    }
+    return true;
+  }
+  /// Group bit set (broadcast included).
+  constexpr bool is_multicast() const noexcept { return (octets[0] & 1) != 0; }
+  constexpr bool is_locally_administered() const noexcept { return (octets[0] & 2) != 0; }
+
+  friend constexpr auto operator<=>(const mac_address&, const mac_address&) noexcept = default;
+
+ private:
+  static constexpr int digit(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+};
+
+/// One VLAN tag: TPID, priority (PCP), drop eligible (DEI), VLAN ID.
+struct vlan_tag {
+  std::uint16_t tpid = ethertype::vlan;
+  std::uint8_t pcp = 0;
+  bool dei = false;
+  std::uint16_t id = 0;
+
+  constexpr std::uint16_t tci() const noexcept {
+    return static_cast<std::uint16_t>((pcp & 7) << 13 | (dei ? 0x1000 : 0) | (id & 0x0fff));
+  }
+  static constexpr vlan_tag from(std::uint16_t tpid, std::uint16_t tci) noexcept {
+    return vlan_tag{tpid, static_cast<std::uint8_t>(tci >> 13), (tci & 0x1000) != 0,
+                    static_cast<std::uint16_t>(tci & 0x0fff)};
+  }
+  friend constexpr bool operator==(const vlan_tag&, const vlan_tag&) noexcept = default;
+};
+
+struct parse_options {
+  std::size_t max_tags = max_vlan_tags;
+};
+
+/// A validated Ethernet II frame (without FCS).
+template <byte_view B = bytes>
+class view {
+ public:
+  static constexpr bool is_mutable = std::same_as<B, mutable_bytes>;
+
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (shorter than 14 bytes, or a VLAN tag stack running off the
+  /// frame); limit_exceeded (more tags than `max_tags`).
+  static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+    if (data.size() < header_size)
+      return make_error(errc::truncated, data.size(), "ethernet: {} bytes missing from the 14-byte header",
+                        header_size - data.size());
+    view v;
+    v.data_ = data;
+    std::size_t at = 12;
+    while (is_vlan_tpid(load_be16(data.data() + at))) {
+      if (v.tags_ == opts.max_tags)
+        return make_error(errc::limit_exceeded, at, "ethernet: more than {} VLAN tags", opts.max_tags, opts.max_tags);
+      if (data.size() - at < 6)
+        return make_error(errc::truncated, data.size(), "ethernet: the VLAN tag stack runs off the frame ({} bytes missing)",
+                          at + 6 - data.size());
+      ++v.tags_;
+      at += 4;
+    }
+    return v;
+  }
+
+  constexpr mac_address destination() const noexcept { return mac(0); }
+  constexpr mac_address source() const noexcept { return mac(6); }
+  constexpr std::size_t tag_count() const noexcept { return tags_; }
+  /// Tag `i`, outermost first.
+  constexpr vlan_tag tag(std::size_t i) const noexcept {
+    return vlan_tag::from(load_be16(data_.data() + 12 + 4 * i), load_be16(data_.data() + 14 + 4 * i));
+  }
+  /// The EtherType after the tags (a value <= 1500 is an 802.3 length).
+  constexpr std::uint16_t ethertype() const noexcept { return load_be16(data_.data() + 12 + 4 * tags_); }
+  /// The EtherType right after the source address (the first TPID when tagged).
+  constexpr std::uint16_t outer_ethertype() const noexcept { return load_be16(data_.data() + 12); }
+  constexpr std::size_t header_length() const noexcept { return header_size + 4 * tags_; }
+  constexpr B header() const noexcept { return data_.first(header_length()); }
+  constexpr B payload() const noexcept { return data_.subspan(header_length()); }
+  constexpr B data() const noexcept { return data_; }
+
+  constexpr void set_destination(const mac_address& a) noexcept requires is_mutable { put_mac(0, a); }
+  constexpr void set_source(const mac_address& a) noexcept requires is_mutable { put_mac(6, a); }
+  constexpr void set_ethertype(std::uint16_t type) noexcept requires is_mutable {
+    store_be16(data_.data() + 12 + 4 * tags_, type);
+  }
+
+ private:
+  constexpr mac_address mac(std::size_t at) const noexcept {
+    mac_address a;
+    for (std::size_t i = 0; i < 6; ++i) a.octets[i] = data_[at + i];
+    return a;
+  }
+  constexpr void put_mac(std::size_t at, const mac_address& a) noexcept {
+    for (std::size_t i = 0; i < 6; ++i) data_[at + i] = a.octets[i];
+  }
+  B data_{};
+  std::size_t tags_ = 0;
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data, parse_options opts = {}) noexcept {
+  return view<bytes>::parse(data, opts);
+}
+
+/// An Ethernet II header as values.
+struct header {
+  mac_address destination{};
+  mac_address source{};
+  std::array<vlan_tag, max_vlan_tags> tags{};
+  std::size_t tag_count = 0;
+  std::uint16_t ethertype = ethertype::ipv4;
+
+  constexpr std::size_t header_length() const noexcept { return header_size + 4 * tag_count; }
+  constexpr header& push_tag(vlan_tag t) noexcept {
+    if (tag_count < max_vlan_tags) tags[tag_count++] = t;
+    return *this;
+  }
+  friend constexpr bool operator==(const header&, const header&) noexcept = default;
+};
+
+constexpr result<header> decode(bytes data, parse_options opts = {}) noexcept {
+  auto v = parse(data, opts);
+  if (!v) return v.error();
+  header h;
+  h.destination = v->destination();
+  h.source = v->source();
+  h.tag_count = v->tag_count();
+  for (std::size_t i = 0; i < h.tag_count; ++i) h.tags[i] = v->tag(i);
+  h.ethertype = v->ethertype();
+  return h;
+}
+
+constexpr std::size_t encoded_size(const header& h) noexcept { return h.header_length(); }
+
+/// Write the header (not the payload). Returns its length.
+constexpr result<std::size_t> encode(const header& h, mutable_bytes out) noexcept {
+  if (h.tag_count > max_vlan_tags) return make_error(errc::invalid_argument, 0, "ethernet: {} VLAN tags", h.tag_count);
+  const std::size_t n = h.header_length();
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "ethernet: the header needs {} bytes", n, out.size());
+  for (std::size_t i = 0; i < 6; ++i) {
+    out[i] = h.destination.octets[i];
+    out[6 + i] = h.source.octets[i];
+  }
+  for (std::size_t i = 0; i < h.tag_count; ++i) {
+    store_be16(out.data() + 12 + 4 * i, h.tags[i].tpid);
+    store_be16(out.data() + 14 + 4 * i, h.tags[i].tci());
+  }
+  store_be16(out.data() + 12 + 4 * h.tag_count, h.ethertype);
+  return n;
+}
+
+}  // namespace wirespan::ethernet
+// ---- end wirespan/link/ethernet.hpp ----
+
+namespace wirespan::arp {
+
+namespace opcode {
+inline constexpr std::uint16_t request = 1;
+inline constexpr std::uint16_t reply = 2;
+inline constexpr std::uint16_t rarp_request = 3;
+inline constexpr std::uint16_t rarp_reply = 4;
+}  // namespace opcode
+
+inline constexpr std::uint16_t hardware_ethernet = 1;
+inline constexpr std::size_t fixed_size = 8;
+inline constexpr std::size_t ethernet_ipv4_size = 28;
+
+template <byte_view B = bytes>
+class view {
+ public:
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (shorter than 8 bytes, or than the address lengths need).
+  static constexpr result<view> parse(B data) noexcept {
+    if (data.size() < fixed_size)
+      return make_error(errc::truncated, data.size(), "arp: {} bytes missing from the 8-byte fixed part",
+                        fixed_size - data.size());
+    const std::size_t need = fixed_size + 2 * (std::size_t{data[4]} + data[5]);
+    if (data.size() < need)
+      return make_error(errc::truncated, data.size(), "arp: {} bytes missing from the addresses", need - data.size());
+    view v;
+    v.data_ = data;
+    v.size_ = need;
+    return v;
+  }
+
+  constexpr std::uint16_t hardware_type() const noexcept { return load_be16(data_.data()); }
+  constexpr std::uint16_t protocol_type() const noexcept { return load_be16(data_.data() + 2); }
+  constexpr std::uint8_t hardware_length() const noexcept { return data_[4]; }
+  constexpr std::uint8_t protocol_length() const noexcept { return data_[5]; }
+  constexpr std::uint16_t operation() const noexcept { return load_be16(data_.data() + 6); }
+  constexpr bool is_ethernet_ipv4() const noexcept {
+    return hardware_type() == hardware_ethernet && protocol_type() == ethernet::ethertype::ipv4 &&
+           hardware_length() == 6 && protocol_length() == 4;
+  }
+  constexpr bytes sender_hardware() const noexcept { return bytes(data_).subspan(8, hardware_length()); }
+  constexpr bytes sender_protocol() const noexcept { return bytes(data_).subspan(8 + hardware_length(), protocol_length()); }
+  constexpr bytes target_hardware() const noexcept {
+    return bytes(data_).subspan(8 + std::size_t{hardware_length()} + protocol_length(), hardware_length());
+  }
+  constexpr bytes target_protocol() const noexcept {
+    return bytes(data_).subspan(8 + 2 * std::size_t{hardware_length()} + protocol_length(), protocol_length());
+  }
+  // Ethernet/IPv4 only (check `is_ethernet_ipv4()`).
+  constexpr ethernet::mac_address sender_mac() const noexcept { return mac(sender_hardware()); }
+  constexpr ipv4::address sender_ip() const noexcept { return ip(sender_protocol()); }
+  constexpr ethernet::mac_address target_mac() const noexcept { return mac(target_hardware()); }
+  constexpr ipv4::address target_ip() const noexcept { return ip(target_protocol()); }
+
+  constexpr B packet() const noexcept { return data_.first(size_); }
+  constexpr B trailer() const noexcept { return data_.subspan(size_); }
+
+ private:
+  static constexpr ethernet::mac_address mac(bytes b) noexcept {
+    return ethernet::mac_address{{b[0], b[1], b[2], b[3], b[4], b[5]}};
+  }
+  static constexpr ipv4::address ip(bytes b) noexcept { return ipv4::address{{b[0], b[1], b[2], b[3]}}; }
+  B data_{};
+  std::size_t size_ = 0;
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data) noexcept { return view<bytes>::parse(data); }
+
+/// An ARP packet for IPv4 over Ethernet.
+struct packet {
+  std::uint16_t operation = opcode::request;
+  ethernet::mac_address sender_mac{};
+  ipv4::address sender_ip{};
+  ethernet::mac_address target_mac{};
+  ipv4::address target_ip{};
+
+  friend constexpr bool operator==(const packet&, const packet&) noexcept = default;
+};
+
+/// Decode an Ethernet/IPv4 ARP packet; other hardware/protocol pairs are `unsupported`.
+constexpr result<packet> decode(bytes data) noexcept {
+  auto v = parse(data);
+  if (!v) return v.error();
+  if (!v->is_ethernet_ipv4())
+    return make_error(errc::unsupported, 0, "arp: hardware type {} is not Ethernet/IPv4", v->hardware_type());
+  return packet{v->operation(), v->sender_mac(), v->sender_ip(), v->target_mac(), v->target_ip()};
+}
+
+constexpr std::size_t encoded_size(const packet&) noexcept { return ethernet_ipv4_size; }
+
+constexpr result<std::size_t> encode(const packet& p, mutable_bytes out) noexcept {
+  if (out.size() < ethernet_ipv4_size)
+    return make_error(errc::buffer_too_small, 0, "arp: the packet needs {} bytes", ethernet_ipv4_size, out.size());
+  store_be16(out.data(), hardware_ethernet);
+  store_be16(out.data() + 2, ethernet::ethertype::ipv4);
+  out[4] = 6;
+  out[5] = 4;
+  store_be16(out.data() + 6, p.operation);
+  for (std::size_t i = 0; i < 6; ++i) {
+    out[8 + i] = p.sender_mac.octets[i];
+    out[18 + i] = p.target_mac.octets[i];
+  }
+  for (std::size_t i = 0; i < 4; ++i) {
+    out[14 + i] = p.sender_ip.octets[i];
+    out[24 + i] = p.target_ip.octets[i];
+  }
+  return ethernet_ipv4_size;
+}
+
+}  // namespace wirespan::arp
+// ---- end wirespan/link/arp.hpp ----
+
 // ---- begin wirespan/ip/icmp.hpp ----
 // wirespan/ip/icmp.hpp — ICMP for IPv4 (RFC 792, 950, 1191, 4884).
 //
@@ -2840,4 +3205,1321 @@ constexpr result<std::size_t> encode(const address_mask& m, mutable_bytes out) n
 
 }  // namespace wirespan::icmp
 // ---- end wirespan/ip/icmp.hpp ----
+// ---- begin wirespan/ip/icmpv6.hpp ----
+// wirespan/ip/icmpv6.hpp — ICMPv6 (RFC 4443): type, code, checksum, echo, and the error
+// messages (destination unreachable, packet too big with its MTU, time exceeded,
+// parameter problem with its 32-bit pointer), whose quoted packet is a quoted IPv6 view.
+//
+// The checksum covers an IPv6 pseudo-header, so it is checked with
+// `checksum_ok(pseudo)` and filled by `encode(message, out, pseudo)`.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+// ---- begin wirespan/ip/ipv6.hpp ----
+// wirespan/ip/ipv6.hpp — the IPv6 fixed header (RFC 8200) and the extension-header walk.
+//
+// `ipv6::view<B>::parse` checks the fixed header and the payload length, then walks the
+// extension headers (hop-by-hop options, routing, fragment, destination options, AH) to
+// the upper-layer protocol, checking each header's length and the TLV options of
+// hop-by-hop and destination options. `upper_protocol()` and `upper_payload()` are what
+// the walk found; `fragment()` the fragment header, if any (a non-first fragment's
+// payload is not the start of the upper layer: `is_later_fragment()`).
+// `ipv6::header` is the value type of the fixed header (its payload, extension headers
+// included, is passed to `encode`).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+// ---- begin wirespan/ip/ipv6_address.hpp ----
+// wirespan/ip/ipv6_address.hpp — IPv6 addresses: constexpr text parsing with the rules of
+// POSIX `inet_pton(AF_INET6)` (glibc), and formatting in the RFC 5952 form `inet_ntop`
+// and Wireshark print (lowercase, the longest run of two or more zero groups as "::",
+// the first such run on a tie, IPv4-mapped and -compatible addresses with a dotted quad).
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+
+namespace wirespan::ipv6 {
+
+struct address {
+  std::array<std::uint8_t, 16> octets{};
+
+  /// The longest text `to_chars` writes ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255").
+  static constexpr std::size_t max_text_size = 45;
+
+  constexpr std::uint16_t group(std::size_t i) const noexcept {
+    return static_cast<std::uint16_t>(octets[2 * i] << 8 | octets[2 * i + 1]);
+  }
+
+  static constexpr result<address> parse(std::string_view s) noexcept {
+    std::array<std::uint16_t, 8> g{};
+    std::size_t n = 0;           // groups written
+    std::size_t gap = SIZE_MAX;  // index where "::" stands
+    std::size_t i = 0;
+    if (s.empty()) return bad(0);
+    if (s[0] == ':') {
+      if (s.size() < 2 || s[1] != ':') return bad(0);
+      gap = 0;
+      i = 2;
+      if (i == s.size()) return address{};
+    }
+    while (i < s.size()) {
+      // A group: up to 4 hex digits, or a dotted quad as the last 32 bits.
+      std::size_t start = i;
+      std::uint32_t v = 0;
+      std::size_t digits = 0;
+      while (i < s.size() && hex(s[i]) >= 0 && digits < 5) {
+        v = v * 16 + static_cast<std::uint32_t>(hex(s[i]));
+        ++i;
+        ++digits;
+      }
+      if (i < s.size() && s[i] == '.') {
+        if (n > 6) return bad(start);
+        std::array<std::uint8_t, 4> q{};
+        if (!dotted(s.substr(start), q)) return bad(start);
+        g[n++] = static_cast<std::uint16_t>(q[0] << 8 | q[1]);
+        g[n++] = static_cast<std::uint16_t>(q[2] << 8 | q[3]);
+        i = s.size();
+        break;
+      }
+      if (digits == 0 || digits > 4) return bad(start);
+      if (n == 8) return bad(start);
+      g[n++] = static_cast<std::uint16_t>(v);
+      if (i == s.size()) break;
+      if (s[i] != ':') return bad(i);
+      ++i;
+      if (i < s.size() && s[i] == ':') {
+        if (gap != SIZE_MAX) return bad(i);
+        gap = n;
+        ++i;
+        if (i == s.size()) break;
+      } else if (i == s.size()) {
+        return bad(i - 1);  // a trailing single ':'
+      }
+    }
+    address a;
+    if (gap == SIZE_MAX) {
+      if (n != 8) return bad(s.size());
+      for (std::size_t k = 0; k < 8; ++k) a.set_group(k, g[k]);
+      return a;
+    }
+    if (n > 7) return bad(s.size());  // "::" must stand for at least one group
+    for (std::size_t k = 0; k < gap; ++k) a.set_group(k, g[k]);
+    const std::size_t tail = n - gap;
+    for (std::size_t k = 0; k < tail; ++k) a.set_group(8 - tail + k, g[gap + k]);
+    return a;
+  }
+
+  constexpr std::size_t to_chars(std::array<char, max_text_size>& out) const noexcept {
+    std::size_t best = 8, best_len = 0;
+    for (std::size_t k = 0; k < 8;) {
+      if (group(k) != 0) {
+        ++k;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < 8 && group(e) == 0) ++e;
+      if (e - k > best_len) {
+        best = k;
+        best_len = e - k;
+      }
+      k = e;
+    }
+    if (best_len < 2) best = 8;
+    std::size_t o = 0;
+    const bool embedded_v4 = best == 0 && (best_len == 6 || (best_len == 5 && group(5) == 0xffff));
+    for (std::size_t k = 0; k < 8; ++k) {
+      if (k == best) {
+        out[o++] = ':';
+        if (k == 0) out[o++] = ':';
+        k += best_len - 1;
+        continue;
+      }
+      if (embedded_v4 && k == 6) {
+        for (std::size_t b = 12; b < 16; ++b) {
+          o = put_decimal(out, o, octets[b]);
+          if (b < 15) out[o++] = '.';
+        }
+        break;
+      }
+      o = put_hex(out, o, group(k));
+      if (k < 7) out[o++] = ':';
+    }
+    return o;
+  }
+
+  std::string to_string() const {
+    std::array<char, max_text_size> buf{};
+    return std::string(buf.data(), to_chars(buf));
+  }
+
+  constexpr bool is_unspecified() const noexcept { return *this == address{}; }
+  constexpr bool is_loopback() const noexcept {
+    address one{};
+    one.octets[15] = 1;
+    return *this == one;
+  }
+  constexpr bool is_multicast() const noexcept { return octets[0] == 0xff; }
+  constexpr bool is_link_local() const noexcept { return octets[0] == 0xfe && (octets[1] & 0xc0) == 0x80; }
+  constexpr bool is_unique_local() const noexcept { return (octets[0] & 0xfe) == 0xfc; }
+  constexpr bool is_ipv4_mapped() const noexcept {
+    for (std::size_t k = 0; k < 10; ++k) {
+      if (octets[k] != 0) return false;
+    }
+    return octets[10] == 0xff && octets[11] == 0xff;
+  }
+
+  friend constexpr auto operator<=>(const address&, const address&) noexcept = default;
+
+ private:
+  constexpr void set_group(std::size_t i, std::uint16_t v) noexcept {
+    octets[2 * i] = static_cast<std::uint8_t>(v >> 8);
+    octets[2 * i + 1] = static_cast<std::uint8_t>(v);
+  }
+  static constexpr error bad(std::size_t at) noexcept {
+    return make_error(errc::malformed, at, "ipv6: not an address (inet_pton rules)");
+  }
+  static constexpr int hex(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  // A dotted quad as inet_pton(AF_INET) takes it: four decimal parts 0..255, no leading zeros.
+  static constexpr bool dotted(std::string_view s, std::array<std::uint8_t, 4>& q) noexcept {
+    std::size_t part = 0, i = 0;
+    while (true) {
+      if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+      if (s[i] == '0' && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') return false;
+      unsigned v = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + static_cast<unsigned>(s[i] - '0');
+        if (v > 255) return false;
+        ++i;
+      }
+      q[part++] = static_cast<std::uint8_t>(v);
+      if (part == 4) return i == s.size();
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  static constexpr std::size_t put_hex(std::array<char, max_text_size>& out, std::size_t o, std::uint16_t v) noexcept {
+    constexpr const char* digits = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned d = (v >> shift) & 15u;
+      if (d != 0 || started || shift == 0) {
+        out[o++] = digits[d];
+        started = true;
+      }
+    }
+    return o;
+  }
+  static constexpr std::size_t put_decimal(std::array<char, max_text_size>& out, std::size_t o, std::uint8_t v) noexcept {
+    if (v >= 100) out[o++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) out[o++] = static_cast<char>('0' + v / 10 % 10);
+    out[o++] = static_cast<char>('0' + v % 10);
+    return o;
+  }
+};
+
+}  // namespace wirespan::ipv6
+// ---- end wirespan/ip/ipv6_address.hpp ----
+
+namespace wirespan::ipv6 {
+
+inline constexpr std::size_t header_size = 40;
+inline constexpr std::size_t max_extension_headers = 16;
+
+namespace next_header {
+inline constexpr std::uint8_t hop_by_hop = 0;
+inline constexpr std::uint8_t tcp = 6;
+inline constexpr std::uint8_t udp = 17;
+inline constexpr std::uint8_t routing = 43;
+inline constexpr std::uint8_t fragment = 44;
+inline constexpr std::uint8_t esp = 50;
+inline constexpr std::uint8_t ah = 51;
+inline constexpr std::uint8_t icmpv6 = 58;
+inline constexpr std::uint8_t none = 59;
+inline constexpr std::uint8_t destination_options = 60;
+}  // namespace next_header
+
+/// True for the extension headers the walk steps over.
+constexpr bool is_extension(std::uint8_t type) noexcept {
+  return type == next_header::hop_by_hop || type == next_header::routing || type == next_header::fragment ||
+         type == next_header::destination_options || type == next_header::ah;
+}
+
+using ipv4::checksum_policy;
+using ipv4::parse_mode;
+
+struct parse_options {
+  parse_mode mode = parse_mode::strict;
+  std::size_t max_extensions = max_extension_headers;
+};
+
+/// One extension header.
+struct extension {
+  std::uint8_t type = 0;         ///< this header's protocol number
+  std::uint8_t next = 0;         ///< its Next Header field
+  std::size_t offset = 0;        ///< offset from the start of the IPv6 header
+  bytes raw;                     ///< the whole extension header
+};
+
+/// The fragment header.
+struct fragment_info {
+  std::uint16_t offset = 0;      ///< in 8-byte units
+  bool more = false;
+  std::uint32_t identification = 0;
+  constexpr std::uint32_t offset_bytes() const noexcept { return std::uint32_t{offset} * 8; }
+};
+
+namespace detail {
+
+// The length of the extension header at `p` (with `avail` bytes there), or an error.
+constexpr result<std::size_t> extension_length(std::uint8_t type, bytes area, std::size_t at) noexcept {
+  if (area.size() < 2)
+    return make_error(errc::truncated, at, "ipv6: extension header {} runs off the packet", type);
+  const std::size_t len = type == next_header::fragment ? 8
+                          : type == next_header::ah     ? (std::size_t{area[1]} + 2) * 4
+                                                        : (std::size_t{area[1]} + 1) * 8;
+  if (len > area.size())
+    return make_error(errc::bad_length, at + 1, "ipv6: extension header of {} bytes, {} left in the payload", len,
+                      area.size());
+  return len;
+}
+
+// The TLV options of hop-by-hop and destination options headers (RFC 8200 §4.2).
+constexpr result<void> check_tlv_options(bytes ext, std::size_t at) noexcept {
+  std::size_t i = 2;
+  while (i < ext.size()) {
+    if (ext[i] == 0) {  // Pad1
+      ++i;
+      continue;
+    }
+    if (ext.size() - i < 2) return make_error(errc::malformed, at + i, "ipv6: option {} has no length octet", ext[i]);
+    const std::size_t len = std::size_t{ext[i + 1]} + 2;
+    if (len > ext.size() - i)
+      return make_error(errc::bad_length, at + i + 1, "ipv6: option of {} bytes runs past its header", len);
+    i += len;
+  }
+  return {};
+}
+
+}  // namespace detail
+
+/// Iterates the extension headers of a validated packet.
+class extension_range {
+ public:
+  class iterator {
+   public:
+    using value_type = extension;
+    using difference_type = std::ptrdiff_t;
+    constexpr iterator() noexcept = default;
+    constexpr iterator(bytes packet, std::size_t end, std::uint8_t type, std::size_t pos) noexcept
+        : packet_(packet), end_(end), type_(type), pos_(pos) {
+      settle();
+    }
+    constexpr extension operator*() const noexcept {
+      return extension{type_, packet_[pos_], pos_, packet_.subspan(pos_, len_)};
+    }
+    constexpr iterator& operator++() noexcept {
+      type_ = packet_[pos_];
+      pos_ += len_;
+      settle();
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
+
+   private:
+    constexpr void settle() noexcept {
+      if (pos_ >= end_ || !is_extension(type_)) {
+        pos_ = end_;
+        return;
+      }
+      auto len = detail::extension_length(type_, packet_.subspan(pos_, end_ - pos_), pos_);
+      if (!len) {
+        pos_ = end_;
+        return;
+      }
+      len_ = *len;
+    }
+    bytes packet_;
+    std::size_t end_ = 0;
+    std::uint8_t type_ = 0;
+    std::size_t pos_ = 0;
+    std::size_t len_ = 0;
+  };
+  constexpr extension_range(bytes packet, std::size_t end, std::uint8_t first) noexcept
+      : packet_(packet), end_(end), first_(first) {}
+  constexpr iterator begin() const noexcept { return iterator(packet_, end_, first_, header_size); }
+  constexpr iterator end() const noexcept { return iterator(packet_, end_, 0, end_); }
+
+ private:
+  bytes packet_;
+  std::size_t end_;
+  std::uint8_t first_;
+};
+
+template <byte_view B = bytes>
+class view {
+ public:
+  static constexpr bool is_mutable = std::same_as<B, mutable_bytes>;
+
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (< 40 bytes); bad_version; bad_length (payload length beyond the
+  /// buffer, trailing bytes in strict mode, an extension header past the payload);
+  /// malformed / bad_value (options, hop-by-hop not first); limit_exceeded.
+  static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+    if (data.size() < header_size)
+      return make_error(errc::truncated, data.size(), "ipv6: {} bytes missing from the 40-byte header",
+                        header_size - data.size());
+    const unsigned version = data[0] >> 4;
+    if (version != 6) return make_error(errc::bad_version, 0, "ipv6: version {} != 6", version, 6);
+    const bool lax = opts.mode != parse_mode::strict;
+    const std::size_t plen = load_be16(data.data() + 4);
+    view v;
+    v.data_ = data;
+    std::size_t end = header_size + plen;
+    if (plen == 0 && lax) {
+      end = data.size();
+    } else if (end > data.size()) {
+      if (opts.mode != parse_mode::quoted)
+        return make_error(errc::bad_length, 4, "ipv6: payload length {} > the {} bytes there are", plen,
+                          data.size() - header_size);
+      v.cut_short_ = true;
+      end = data.size();
+    } else if (end < data.size() && !lax) {
+      return make_error(errc::bad_length, 4, "ipv6: {} bytes follow the payload length {}", data.size() - end, plen);
+    }
+    v.end_ = end;
+    // The extension-header walk.
+    std::uint8_t type = data[6];
+    std::size_t pos = header_size;
+    std::size_t count = 0;
+    while (is_extension(type)) {
+      if (count == opts.max_extensions)
+        return make_error(errc::limit_exceeded, pos, "ipv6: more than {} extension headers", opts.max_extensions);
+      if (type == next_header::hop_by_hop && count != 0)
+        return make_error(errc::bad_value, pos, "ipv6: hop-by-hop options header not first");
+      auto len = detail::extension_length(type, bytes(data.data() + pos, end - pos), pos);
+      if (!len) {
+        if (v.cut_short_) break;  // a quoted packet cut inside its extension headers
+        return len.error();
+      }
+      const bytes ext(data.data() + pos, *len);
+      if (type == next_header::hop_by_hop || type == next_header::destination_options) {
+        if (auto ok = detail::check_tlv_options(ext, pos); !ok) return ok.error();
+      }
+      if (type == next_header::fragment) {
+        const std::uint16_t w = load_be16(ext.data() + 2);
+        v.fragment_ = fragment_info{static_cast<std::uint16_t>(w >> 3), (w & 1) != 0, load_be32(ext.data() + 4)};
+      }
+      type = ext[0];
+      pos += *len;
+      ++count;
+    }
+    v.upper_ = type;
+    v.upper_offset_ = pos;
+    v.extensions_ = count;
+    return v;
+  }
+
+  constexpr std::uint8_t version() const noexcept { return static_cast<std::uint8_t>(data_[0] >> 4); }
+  constexpr std::uint8_t traffic_class() const noexcept {
+    return static_cast<std::uint8_t>((data_[0] & 0x0f) << 4 | data_[1] >> 4);
+  }
+  constexpr std::uint8_t dscp() const noexcept { return static_cast<std::uint8_t>(traffic_class() >> 2); }
+  constexpr std::uint8_t ecn() const noexcept { return static_cast<std::uint8_t>(traffic_class() & 3); }
+  constexpr std::uint32_t flow_label() const noexcept { return load_be24(data_.data() + 1) & 0xfffff; }
+  constexpr std::uint16_t payload_length() const noexcept { return load_be16(data_.data() + 4); }
+  /// The Next Header field of the fixed header.
+  constexpr std::uint8_t next_header() const noexcept { return data_[6]; }
+  constexpr std::uint8_t hop_limit() const noexcept { return data_[7]; }
+  constexpr address source() const noexcept { return addr(8); }
+  constexpr address destination() const noexcept { return addr(24); }
+
+  /// The protocol after the extension headers (59: none).
+  constexpr std::uint8_t upper_protocol() const noexcept { return upper_; }
+  /// Offset of the upper-layer header from the start of the IPv6 header.
+  constexpr std::size_t upper_offset() const noexcept { return upper_offset_; }
+  constexpr B upper_payload() const noexcept { return data_.subspan(upper_offset_, end_ - upper_offset_); }
+  constexpr std::size_t extension_count() const noexcept { return extensions_; }
+  constexpr extension_range extensions() const noexcept { return extension_range(data_, upper_offset_, data_[6]); }
+  constexpr std::optional<fragment_info> fragment() const noexcept { return fragment_; }
+  constexpr bool is_later_fragment() const noexcept { return fragment_ && fragment_->offset != 0; }
+
+  constexpr B header() const noexcept { return data_.first(header_size); }
+  /// The payload (extension headers included), bounded by the payload length.
+  constexpr B payload() const noexcept { return data_.subspan(header_size, end_ - header_size); }
+  constexpr B trailer() const noexcept { return data_.subspan(end_); }
+  constexpr bool cut_short() const noexcept { return cut_short_; }
+  constexpr B data() const noexcept { return data_; }
+
+  constexpr void set_hop_limit(std::uint8_t v) noexcept requires is_mutable { data_[7] = v; }
+  constexpr void set_source(const address& a) noexcept requires is_mutable { put(8, a); }
+  constexpr void set_destination(const address& a) noexcept requires is_mutable { put(24, a); }
+
+ private:
+  constexpr address addr(std::size_t at) const noexcept {
+    address a;
+    for (std::size_t i = 0; i < 16; ++i) a.octets[i] = data_[at + i];
+    return a;
+  }
+  constexpr void put(std::size_t at, const address& a) noexcept {
+    for (std::size_t i = 0; i < 16; ++i) data_[at + i] = a.octets[i];
+  }
+  B data_{};
+  std::size_t end_ = 0;
+  std::size_t upper_offset_ = 0;
+  std::size_t extensions_ = 0;
+  std::optional<fragment_info> fragment_{};
+  std::uint8_t upper_ = 0;
+  bool cut_short_ = false;
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data, parse_options opts = {}) noexcept { return view<bytes>::parse(data, opts); }
+
+/// The IPv6 fixed header as values.
+struct header {
+  std::uint8_t traffic_class = 0;
+  std::uint32_t flow_label = 0;
+  std::optional<std::uint16_t> payload_length{};  ///< empty: the payload's size
+  std::uint8_t next_header = next_header::none;
+  std::uint8_t hop_limit = 64;
+  address source{};
+  address destination{};
+  std::uint8_t version = 6;
+
+  friend constexpr bool operator==(const header&, const header&) noexcept = default;
+};
+
+constexpr result<header> decode(bytes data, parse_options opts = {}) noexcept {
+  auto v = parse(data, opts);
+  if (!v) return v.error();
+  return header{v->traffic_class(), v->flow_label(), v->payload_length(), v->next_header(), v->hop_limit(),
+                v->source(),        v->destination(), v->version()};
+}
+
+constexpr std::size_t encoded_size(const header&, std::size_t payload_size = 0) noexcept {
+  return header_size + payload_size;
+}
+
+/// Write the fixed header followed by `payload` (extension headers included).
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out) noexcept {
+  if (h.flow_label > 0xfffff || h.version > 15)
+    return make_error(errc::invalid_argument, 0, "ipv6: flow label {} does not fit 20 bits", h.flow_label);
+  if (!h.payload_length && payload.size() > 0xffff)
+    return make_error(errc::limit_exceeded, 4, "ipv6: payload of {} bytes > 65535 (jumbograms are not supported)",
+                      payload.size(), 0xffff);
+  const std::size_t n = header_size + payload.size();
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "ipv6: the packet needs {} bytes", n, out.size());
+  out[0] = static_cast<std::uint8_t>(h.version << 4 | h.traffic_class >> 4);
+  out[1] = static_cast<std::uint8_t>((h.traffic_class & 0x0f) << 4 | (h.flow_label >> 16));
+  store_be16(out.data() + 2, static_cast<std::uint16_t>(h.flow_label));
+  store_be16(out.data() + 4, h.payload_length ? *h.payload_length : static_cast<std::uint16_t>(payload.size()));
+  out[6] = h.next_header;
+  out[7] = h.hop_limit;
+  for (std::size_t i = 0; i < 16; ++i) {
+    out[8 + i] = h.source.octets[i];
+    out[24 + i] = h.destination.octets[i];
+  }
+  for (std::size_t i = 0; i < payload.size(); ++i) out[header_size + i] = payload[i];
+  return n;
+}
+
+}  // namespace wirespan::ipv6
+// ---- end wirespan/ip/ipv6.hpp ----
+// ---- begin wirespan/ip/pseudo_header.hpp ----
+// wirespan/ip/pseudo_header.hpp — the IPv4 and IPv6 pseudo-headers that UDP, TCP and
+// ICMPv6 checksums cover (RFC 768, RFC 9293 §3.1, RFC 8200 §8.1).
+//
+// The pseudo-header is always an explicit input: build it from addresses you know, or
+// from a parsed IP view with `pseudo_header::of(view)`. Nothing is looked up.
+//
+// ```cpp
+// auto ip = wirespan::ipv4::parse(packet).value();
+// auto udp = wirespan::udp::parse(ip.payload()).value();
+// bool ok = udp.checksum_ok(wirespan::ipv4::pseudo_header::of(ip));
+// ```
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan {
+namespace ipv4 {
+
+/// Source, destination, protocol and upper-layer length.
+struct pseudo_header {
+  address source{};
+  address destination{};
+  std::uint8_t protocol = 0;
+  std::uint16_t length = 0;
+
+  /// The sum of the pseudo-header, to which the segment is added.
+  constexpr checksum::accumulator accumulate() const noexcept {
+    checksum::accumulator acc;
+    acc.add_be32(source.to_u32()).add_be32(destination.to_u32()).add_be16(protocol).add_be16(length);
+    return acc;
+  }
+  /// The pseudo-header of a parsed datagram: its addresses, protocol and payload size.
+  template <byte_view B>
+  static constexpr pseudo_header of(const view<B>& ip) noexcept {
+    return pseudo_header{ip.source(), ip.destination(), ip.protocol(), static_cast<std::uint16_t>(ip.payload().size())};
+  }
+};
+
+}  // namespace ipv4
+
+namespace ipv6 {
+
+/// Source, destination, upper-layer length (32 bits) and next header.
+struct pseudo_header {
+  address source{};
+  address destination{};
+  std::uint32_t length = 0;
+  std::uint8_t next_header = 0;
+
+  constexpr checksum::accumulator accumulate() const noexcept {
+    checksum::accumulator acc;
+    acc.add(bytes(source.octets)).add(bytes(destination.octets)).add_be32(length).add_be16(next_header);
+    return acc;
+  }
+  /// The pseudo-header of a parsed packet: the upper-layer protocol after the extension
+  /// headers and its length. (A Routing header's final destination is not looked for:
+  /// pass the right destination yourself when a Routing header is present.)
+  template <byte_view B>
+  static constexpr pseudo_header of(const view<B>& ip) noexcept {
+    return pseudo_header{ip.source(), ip.destination(), static_cast<std::uint32_t>(ip.upper_payload().size()),
+                         ip.upper_protocol()};
+  }
+};
+
+}  // namespace ipv6
+
+/// Either pseudo-header.
+template <class P>
+concept pseudo_header = std::same_as<P, ipv4::pseudo_header> || std::same_as<P, ipv6::pseudo_header>;
+
+namespace detail {
+/// The checksum of `segment` with the 16-bit field at `field` taken as zero.
+template <pseudo_header P>
+constexpr std::uint16_t transport_checksum(const P& pseudo, bytes segment, std::size_t field) noexcept {
+  auto acc = pseudo.accumulate();
+  acc.add(segment.first(field));
+  acc.add(segment.subspan(field + 2));
+  return acc.finish();
+}
+/// Whether `segment` (checksum field included) sums to all ones with the pseudo-header.
+template <pseudo_header P>
+constexpr bool transport_checksum_ok(const P& pseudo, bytes segment) noexcept {
+  auto acc = pseudo.accumulate();
+  acc.add(segment);
+  return acc.verify();
+}
+}  // namespace detail
+
+}  // namespace wirespan
+// ---- end wirespan/ip/pseudo_header.hpp ----
+
+namespace wirespan::icmpv6 {
+
+namespace type {
+inline constexpr std::uint8_t destination_unreachable = 1;
+inline constexpr std::uint8_t packet_too_big = 2;
+inline constexpr std::uint8_t time_exceeded = 3;
+inline constexpr std::uint8_t parameter_problem = 4;
+inline constexpr std::uint8_t echo_request = 128;
+inline constexpr std::uint8_t echo_reply = 129;
+inline constexpr std::uint8_t router_solicitation = 133;
+inline constexpr std::uint8_t router_advertisement = 134;
+inline constexpr std::uint8_t neighbor_solicitation = 135;
+inline constexpr std::uint8_t neighbor_advertisement = 136;
+inline constexpr std::uint8_t redirect = 137;
+}  // namespace type
+
+inline constexpr std::size_t header_size = 8;
+
+/// Error messages are types 0..127 (RFC 4443 §2.1).
+constexpr bool is_error(std::uint8_t t) noexcept { return t < 128; }
+
+constexpr const char* type_name(std::uint8_t t) noexcept {
+  switch (t) {
+    case type::destination_unreachable: return "destination unreachable";
+    case type::packet_too_big: return "packet too big";
+    case type::time_exceeded: return "time exceeded";
+    case type::parameter_problem: return "parameter problem";
+    case type::echo_request: return "echo request";
+    case type::echo_reply: return "echo reply";
+    case type::router_solicitation: return "router solicitation";
+    case type::router_advertisement: return "router advertisement";
+    case type::neighbor_solicitation: return "neighbor solicitation";
+    case type::neighbor_advertisement: return "neighbor advertisement";
+    case type::redirect: return "redirect";
+    default: return nullptr;
+  }
+}
+
+template <byte_view B = bytes>
+class view {
+ public:
+  static constexpr bool is_mutable = std::same_as<B, mutable_bytes>;
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (< 4 bytes; < 8 for echo and the error messages).
+  static constexpr result<view> parse(B data) noexcept {
+    if (data.size() < 4)
+      return make_error(errc::truncated, data.size(), "icmpv6: {} bytes missing from type, code and checksum",
+                        4 - data.size());
+    const bool needs8 = is_error(data[0]) || data[0] == type::echo_request || data[0] == type::echo_reply;
+    if (needs8 && data.size() < header_size)
+      return make_error(errc::truncated, data.size(), "icmpv6: {} bytes missing from the 8-byte header",
+                        header_size - data.size());
+    view v;
+    v.data_ = data;
+    return v;
+  }
+
+  constexpr std::uint8_t type() const noexcept { return data_[0]; }
+  constexpr std::uint8_t code() const noexcept { return data_[1]; }
+  constexpr std::uint16_t checksum() const noexcept { return load_be16(data_.data() + 2); }
+  constexpr std::uint32_t rest_of_header() const noexcept { return data_.size() >= 8 ? load_be32(data_.data() + 4) : 0; }
+  constexpr std::uint16_t identifier() const noexcept { return data_.size() >= 8 ? load_be16(data_.data() + 4) : 0; }
+  constexpr std::uint16_t sequence() const noexcept { return data_.size() >= 8 ? load_be16(data_.data() + 6) : 0; }
+  /// Packet too big: the MTU.
+  constexpr std::uint32_t mtu() const noexcept { return rest_of_header(); }
+  /// Parameter problem: the pointer.
+  constexpr std::uint32_t pointer() const noexcept { return rest_of_header(); }
+  constexpr B body() const noexcept { return data_.size() >= 8 ? data_.subspan(8) : data_.subspan(data_.size()); }
+  constexpr B data() const noexcept { return data_; }
+
+  template <pseudo_header P>
+  constexpr bool checksum_ok(const P& pseudo) const noexcept {
+    return wirespan::detail::transport_checksum_ok(pseudo, bytes(data_));
+  }
+  template <pseudo_header P>
+  constexpr std::uint16_t computed_checksum(const P& pseudo) const noexcept {
+    return wirespan::detail::transport_checksum(pseudo, bytes(data_), 2);
+  }
+  /// The packet quoted by an error message, as a quoted (possibly cut short) IPv6 view.
+  constexpr result<ipv6::view<bytes>> quoted() const noexcept {
+    if (!is_error(type())) return make_error(errc::invalid_argument, 0, "icmpv6: type {} quotes no packet", type());
+    auto v = ipv6::view<bytes>::parse(body(), {ipv6::parse_mode::quoted});
+    if (!v) {
+      error e = v.error();
+      e.offset += 8;
+      return e;
+    }
+    return v;
+  }
+
+ private:
+  B data_{};
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data) noexcept { return view<bytes>::parse(data); }
+
+/// Any ICMPv6 message, losslessly.
+struct message {
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
+  std::optional<std::uint16_t> checksum{};
+  std::uint32_t rest_of_header = 0;
+  bytes body{};
+};
+
+/// An echo request (or reply).
+struct echo {
+  std::uint16_t id = 0;
+  std::uint16_t sequence = 0;
+  bytes payload{};
+  bool reply = false;
+  constexpr message to_message() const noexcept {
+    return message{reply ? type::echo_reply : type::echo_request, 0, {}, std::uint32_t{id} << 16 | sequence, payload};
+  }
+};
+
+constexpr result<message> decode(bytes data) noexcept {
+  if (data.size() < header_size)
+    return make_error(errc::truncated, data.size(), "icmpv6: {} bytes missing from the 8-byte header",
+                      header_size - data.size());
+  auto v = parse(data);
+  if (!v) return v.error();
+  return message{v->type(), v->code(), v->checksum(), v->rest_of_header(), v->body()};
+}
+
+constexpr std::size_t encoded_size(const message& m) noexcept { return header_size + m.body.size(); }
+
+/// Write the message, the checksum computed over `pseudo` unless `m.checksum` is set.
+template <pseudo_header P>
+constexpr result<std::size_t> encode(const message& m, mutable_bytes out, const P& pseudo) noexcept {
+  const std::size_t n = encoded_size(m);
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "icmpv6: the message needs {} bytes", n, out.size());
+  out[0] = m.type;
+  out[1] = m.code;
+  store_be16(out.data() + 2, 0);
+  store_be32(out.data() + 4, m.rest_of_header);
+  for (std::size_t i = 0; i < m.body.size(); ++i) out[8 + i] = m.body[i];
+  store_be16(out.data() + 2,
+             m.checksum ? *m.checksum : wirespan::detail::transport_checksum(pseudo, bytes(out.data(), n), 2));
+  return n;
+}
+template <pseudo_header P>
+constexpr result<std::size_t> encode(const echo& e, mutable_bytes out, const P& pseudo) noexcept {
+  return encode(e.to_message(), out, pseudo);
+}
+
+}  // namespace wirespan::icmpv6
+// ---- end wirespan/ip/icmpv6.hpp ----
+// ---- begin wirespan/ip/tcp.hpp ----
+// wirespan/ip/tcp.hpp — the TCP header (RFC 9293; ECE/CWR RFC 3168; NS RFC 3540) and its
+// options (MSS, window scale, SACK-permitted, SACK, timestamps RFC 7323; others raw).
+//
+// `tcp::view<B>::parse(segment)` checks the data offset (>= 5, within the segment) and
+// every option's length. In quoted mode (inside ICMP errors) a segment of at least 8
+// bytes (ports and sequence number) is accepted as cut short. The checksum needs the
+// pseudo-header: `checksum_ok(pseudo)`. `tcp::header` is the value type; `encode(h,
+// payload, out, pseudo)` fills data offset and checksum.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+
+namespace wirespan::tcp {
+
+inline constexpr std::size_t min_header_size = 20;
+inline constexpr std::size_t max_header_size = 60;
+
+using ipv4::parse_mode;
+
+/// Flag bits of the 16-bit word at offset 12, low 12 bits (as Wireshark's `tcp.flags`).
+namespace flag {
+inline constexpr std::uint16_t fin = 0x001;
+inline constexpr std::uint16_t syn = 0x002;
+inline constexpr std::uint16_t rst = 0x004;
+inline constexpr std::uint16_t psh = 0x008;
+inline constexpr std::uint16_t ack = 0x010;
+inline constexpr std::uint16_t urg = 0x020;
+inline constexpr std::uint16_t ece = 0x040;
+inline constexpr std::uint16_t cwr = 0x080;
+inline constexpr std::uint16_t ns = 0x100;        ///< RFC 3540 nonce sum (now AE, RFC 9768)
+inline constexpr std::uint16_t reserved = 0xe00;  ///< the three reserved bits
+}  // namespace flag
+
+namespace option_kind {
+inline constexpr std::uint8_t end_of_list = 0;
+inline constexpr std::uint8_t nop = 1;
+inline constexpr std::uint8_t mss = 2;
+inline constexpr std::uint8_t window_scale = 3;
+inline constexpr std::uint8_t sack_permitted = 4;
+inline constexpr std::uint8_t sack = 5;
+inline constexpr std::uint8_t timestamps = 8;
+}  // namespace option_kind
+
+struct sack_block {
+  std::uint32_t left = 0;
+  std::uint32_t right = 0;
+};
+
+struct option {
+  std::uint8_t kind = 0;
+  std::size_t offset = 0;  ///< in the options area
+  bytes raw;               ///< kind, length, data
+
+  constexpr bytes data() const noexcept { return raw.size() >= 2 ? raw.subspan(2) : bytes{}; }
+  // Typed values; call only for the matching kind (the lengths were checked).
+  constexpr std::uint16_t mss() const noexcept { return load_be16(raw.data() + 2); }
+  constexpr std::uint8_t window_scale() const noexcept { return raw[2]; }
+  constexpr std::size_t sack_count() const noexcept { return (raw.size() - 2) / 8; }
+  constexpr sack_block sack(std::size_t i) const noexcept {
+    return sack_block{load_be32(raw.data() + 2 + 8 * i), load_be32(raw.data() + 6 + 8 * i)};
+  }
+  constexpr std::uint32_t timestamp_value() const noexcept { return load_be32(raw.data() + 2); }
+  constexpr std::uint32_t timestamp_echo() const noexcept { return load_be32(raw.data() + 6); }
+};
+
+namespace detail {
+constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::size_t base) noexcept {
+  const std::uint8_t kind = area[pos];
+  if (kind == option_kind::end_of_list || kind == option_kind::nop) return std::size_t{1};
+  const std::size_t at = base + pos;
+  if (area.size() - pos < 2) return make_error(errc::malformed, at, "tcp: option {} has no length octet", kind);
+  const std::size_t len = area[pos + 1];
+  if (len < 2) return make_error(errc::bad_length, at + 1, "tcp: option length {} < 2", len, 2);
+  if (len > area.size() - pos)
+    return make_error(errc::bad_length, at + 1, "tcp: option length {} runs past the header ({} bytes left)", len,
+                      area.size() - pos);
+  std::size_t want = 0;
+  switch (kind) {
+    case option_kind::mss: want = 4; break;
+    case option_kind::window_scale: want = 3; break;
+    case option_kind::sack_permitted: want = 2; break;
+    case option_kind::timestamps: want = 10; break;
+    case option_kind::sack:
+      if (len < 10 || (len - 2) % 8 != 0)
+        return make_error(errc::bad_length, at + 1, "tcp: SACK option length {} is not 2 + 8n (n >= 1)", len);
+      break;
+    default: break;
+  }
+  if (want != 0 && len != want)
+    return make_error(errc::bad_length, at + 1, "tcp: option length {} != {} for its kind", len, want);
+  return len;
+}
+}  // namespace detail
+
+/// Check every option in an options area (`base`: offset of the area for error offsets).
+constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
+  std::size_t pos = 0;
+  while (pos < area.size()) {
+    auto len = detail::check_option(area, pos, base);
+    if (!len) return len.error();
+    if (area[pos] == option_kind::end_of_list) break;
+    pos += *len;
+  }
+  return {};
+}
+
+/// Iterates options up to and including End of Option List (padding after it is skipped).
+class option_range {
+ public:
+  class iterator {
+   public:
+    using value_type = option;
+    using difference_type = std::ptrdiff_t;
+    constexpr iterator() noexcept = default;
+    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
+    constexpr option operator*() const noexcept { return option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
+    constexpr iterator& operator++() noexcept {
+      pos_ = area_[pos_] == option_kind::end_of_list ? area_.size() : pos_ + len_;
+      settle();
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
+
+   private:
+    constexpr void settle() noexcept {
+      if (pos_ >= area_.size()) {
+        pos_ = area_.size();
+        return;
+      }
+      auto len = detail::check_option(area_, pos_, 0);
+      if (!len) {
+        pos_ = area_.size();
+        return;
+      }
+      len_ = *len;
+    }
+    bytes area_;
+    std::size_t pos_ = 0;
+    std::size_t len_ = 0;
+  };
+  constexpr explicit option_range(bytes area) noexcept : area_(area) {}
+  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
+  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
+
+ private:
+  bytes area_;
+};
+
+constexpr option_range options(bytes area) noexcept { return option_range(area); }
+
+struct parse_options {
+  parse_mode mode = parse_mode::strict;
+};
+
+template <byte_view B = bytes>
+class view {
+ public:
+  static constexpr bool is_mutable = std::same_as<B, mutable_bytes>;
+
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (< 20 bytes); bad_length (data offset < 5, or past the segment);
+  /// option errors.
+  static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+    view v;
+    v.data_ = data;
+    if (data.size() < min_header_size) {
+      if (opts.mode == parse_mode::quoted && data.size() >= 8) {
+        v.cut_short_ = true;
+        return v;
+      }
+      return make_error(errc::truncated, data.size(), "tcp: {} bytes missing from the 20-byte header",
+                        min_header_size - data.size());
+    }
+    const std::size_t hlen = static_cast<std::size_t>(data[12] >> 4) * 4;
+    if (hlen < min_header_size) return make_error(errc::bad_length, 12, "tcp: data offset {} < 20 bytes", hlen, 20);
+    if (hlen > data.size()) {
+      if (opts.mode == parse_mode::quoted) {
+        v.cut_short_ = true;
+        return v;
+      }
+      return make_error(errc::bad_length, 12, "tcp: data offset {} > the {} bytes of the segment", hlen, data.size());
+    }
+    if (auto ok = validate_options(bytes(data.data() + min_header_size, hlen - min_header_size)); !ok) return ok.error();
+    v.header_length_ = hlen;
+    return v;
+  }
+
+  constexpr std::uint16_t source_port() const noexcept { return load_be16(data_.data()); }
+  constexpr std::uint16_t destination_port() const noexcept { return load_be16(data_.data() + 2); }
+  constexpr std::uint32_t sequence() const noexcept { return load_be32(data_.data() + 4); }
+  // The fields below need a whole header (not `cut_short()`).
+  constexpr std::uint32_t acknowledgment() const noexcept { return load_be32(data_.data() + 8); }
+  constexpr std::uint8_t data_offset() const noexcept { return static_cast<std::uint8_t>(data_[12] >> 4); }
+  constexpr std::size_t header_length() const noexcept { return header_length_; }
+  /// The 12 flag bits: reserved(3), NS, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN.
+  constexpr std::uint16_t flags() const noexcept { return static_cast<std::uint16_t>(load_be16(data_.data() + 12) & 0x0fff); }
+  constexpr bool fin() const noexcept { return (flags() & flag::fin) != 0; }
+  constexpr bool syn() const noexcept { return (flags() & flag::syn) != 0; }
+  constexpr bool rst() const noexcept { return (flags() & flag::rst) != 0; }
+  constexpr bool psh() const noexcept { return (flags() & flag::psh) != 0; }
+  constexpr bool ack() const noexcept { return (flags() & flag::ack) != 0; }
+  constexpr bool urg() const noexcept { return (flags() & flag::urg) != 0; }
+  constexpr bool ece() const noexcept { return (flags() & flag::ece) != 0; }
+  constexpr bool cwr() const noexcept { return (flags() & flag::cwr) != 0; }
+  constexpr bool ns() const noexcept { return (flags() & flag::ns) != 0; }
+  constexpr std::uint16_t window() const noexcept { return load_be16(data_.data() + 14); }
+  constexpr std::uint16_t checksum() const noexcept { return load_be16(data_.data() + 16); }
+  constexpr std::uint16_t urgent_pointer() const noexcept { return load_be16(data_.data() + 18); }
+  constexpr B options_area() const noexcept {
+    return header_length_ ? data_.subspan(min_header_size, header_length_ - min_header_size) : data_.subspan(0, 0);
+  }
+  constexpr option_range options() const noexcept { return option_range(options_area()); }
+  constexpr B payload() const noexcept { return data_.subspan(header_length_ ? header_length_ : data_.size()); }
+  constexpr B segment() const noexcept { return data_; }
+  constexpr bool cut_short() const noexcept { return cut_short_; }
+
+  template <pseudo_header P>
+  constexpr std::uint16_t computed_checksum(const P& pseudo) const noexcept {
+    return detail_checksum(pseudo);
+  }
+  template <pseudo_header P>
+  constexpr bool checksum_ok(const P& pseudo) const noexcept {
+    return !cut_short_ && wirespan::detail::transport_checksum_ok(pseudo, bytes(data_));
+  }
+
+  constexpr void set_source_port(std::uint16_t p) noexcept requires is_mutable { set_word(0, p); }
+  constexpr void set_destination_port(std::uint16_t p) noexcept requires is_mutable { set_word(2, p); }
+  constexpr void set_sequence(std::uint32_t s) noexcept requires is_mutable { set_dword(4, s); }
+  constexpr void set_acknowledgment(std::uint32_t a) noexcept requires is_mutable { set_dword(8, a); }
+  constexpr void set_window(std::uint16_t w) noexcept requires is_mutable { set_word(14, w); }
+  constexpr void set_checksum_no_update(std::uint16_t c) noexcept requires is_mutable { store_be16(data_.data() + 16, c); }
+  template <pseudo_header P>
+  constexpr void update_checksum(const P& pseudo) noexcept requires is_mutable {
+    set_checksum_no_update(computed_checksum(pseudo));
+  }
+
+ private:
+  template <class P>
+  constexpr std::uint16_t detail_checksum(const P& pseudo) const noexcept {
+    return wirespan::detail::transport_checksum(pseudo, bytes(data_), 16);
+  }
+  constexpr void set_word(std::size_t at, std::uint16_t value) noexcept {
+    const std::uint16_t old = load_be16(data_.data() + at);
+    store_be16(data_.data() + at, value);
+    store_be16(data_.data() + 16, checksum::update16(checksum(), old, value));
+  }
+  constexpr void set_dword(std::size_t at, std::uint32_t value) noexcept {
+    const std::uint32_t old = load_be32(data_.data() + at);
+    store_be32(data_.data() + at, value);
+    store_be16(data_.data() + 16, checksum::update32(checksum(), old, value));
+  }
+  B data_{};
+  std::size_t header_length_ = 0;
+  bool cut_short_ = false;
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data, parse_options opts = {}) noexcept { return view<bytes>::parse(data, opts); }
+
+struct header {
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::uint32_t sequence = 0;
+  std::uint32_t acknowledgment = 0;
+  std::optional<std::uint8_t> data_offset{};  ///< in 32-bit words; empty: from the options
+  std::uint16_t flags = 0;                    ///< 12 bits, see `tcp::flag`
+  std::uint16_t window = 0;
+  std::optional<std::uint16_t> checksum{};    ///< empty: computed (needs a pseudo-header)
+  std::uint16_t urgent_pointer = 0;
+  ipv4::options_buffer options{};             ///< the options area, padding included
+
+  constexpr std::size_t header_length() const noexcept {
+    return data_offset ? std::size_t{*data_offset} * 4u : min_header_size + (options.size() + 3u) / 4u * 4u;
+  }
+  friend constexpr bool operator==(const header&, const header&) noexcept = default;
+};
+
+constexpr result<header> decode(bytes data, parse_options opts = {}) noexcept {
+  auto v = parse(data, opts);
+  if (!v) return v.error();
+  if (v->cut_short()) return make_error(errc::truncated, data.size(), "tcp: the header is cut short");
+  header h;
+  h.source_port = v->source_port();
+  h.destination_port = v->destination_port();
+  h.sequence = v->sequence();
+  h.acknowledgment = v->acknowledgment();
+  h.data_offset = v->data_offset();
+  h.flags = v->flags();
+  h.window = v->window();
+  h.checksum = v->checksum();
+  h.urgent_pointer = v->urgent_pointer();
+  h.options = ipv4::options_buffer::from(v->options_area()).value();
+  return h;
+}
+
+constexpr std::size_t encoded_size(const header& h, std::size_t payload_size = 0) noexcept {
+  return h.header_length() + payload_size;
+}
+
+namespace detail {
+template <class P>
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out, const P* pseudo) noexcept {
+  const std::size_t hlen = h.header_length();
+  if (h.data_offset && (*h.data_offset > 15 || hlen < min_header_size + h.options.size()))
+    return make_error(errc::invalid_argument, 12, "tcp: data offset {} cannot hold the header and its options",
+                      *h.data_offset);
+  if (h.flags > 0x0fff) return make_error(errc::invalid_argument, 12, "tcp: flags {} do not fit 12 bits", h.flags);
+  const std::size_t n = hlen + payload.size();
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "tcp: the segment needs {} bytes", n, out.size());
+  store_be16(out.data(), h.source_port);
+  store_be16(out.data() + 2, h.destination_port);
+  store_be32(out.data() + 4, h.sequence);
+  store_be32(out.data() + 8, h.acknowledgment);
+  store_be16(out.data() + 12, static_cast<std::uint16_t>((hlen / 4) << 12 | h.flags));
+  store_be16(out.data() + 14, h.window);
+  store_be16(out.data() + 16, 0);
+  store_be16(out.data() + 18, h.urgent_pointer);
+  for (std::size_t i = 0; i < hlen - min_header_size; ++i) out[20 + i] = i < h.options.size() ? h.options.storage[i] : 0;
+  for (std::size_t i = 0; i < payload.size(); ++i) out[hlen + i] = payload[i];
+  std::uint16_t c = 0;
+  if (h.checksum) {
+    c = *h.checksum;
+  } else if constexpr (pseudo_header<P>) {
+    c = wirespan::detail::transport_checksum(*pseudo, bytes(out.data(), n), 16);
+  }
+  store_be16(out.data() + 16, c);
+  return n;
+}
+}  // namespace detail
+
+/// Write header and payload; the checksum is `h.checksum` (or 0).
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out) noexcept {
+  return detail::encode<void>(h, payload, out, nullptr);
+}
+/// Write header and payload, the checksum computed over `pseudo` unless `h.checksum` is set.
+template <pseudo_header P>
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out, const P& pseudo) noexcept {
+  return detail::encode(h, payload, out, &pseudo);
+}
+
+}  // namespace wirespan::tcp
+// ---- end wirespan/ip/tcp.hpp ----
+// ---- begin wirespan/ip/udp.hpp ----
+// wirespan/ip/udp.hpp — UDP (RFC 768; IPv6 rules from RFC 8200 §8.1).
+//
+// `udp::view<B>::parse(segment)` checks the length field against the segment it was given
+// (the IP payload): strict, they must agree; lax, length 0 means "to the end" (offload)
+// and bytes after the length are a trailer; quoted (inside ICMP errors), the datagram may
+// be cut short. The checksum needs the pseudo-header: `checksum_ok(pseudo)`. Over IPv4
+// a zero checksum means "none"; over IPv6 zero is invalid (`checksum_ok` says false).
+// `udp::header` is the value type; `encode(h, payload, out, pseudo)` fills the checksum.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+
+namespace wirespan::udp {
+
+inline constexpr std::size_t header_size = 8;
+
+using ipv4::parse_mode;
+
+struct parse_options {
+  parse_mode mode = parse_mode::strict;
+};
+
+template <byte_view B = bytes>
+class view {
+ public:
+  static constexpr bool is_mutable = std::same_as<B, mutable_bytes>;
+
+  constexpr view() noexcept = default;
+
+  /// Errors: truncated (< 8 bytes, unless quoted); bad_length (length < 8, > the segment,
+  /// or shorter than the segment in strict mode).
+  static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+    view v;
+    v.data_ = data;
+    if (data.size() < header_size) {
+      if (opts.mode == parse_mode::quoted && data.size() >= 4) {  // ports only
+        v.end_ = data.size();
+        v.cut_short_ = true;
+        return v;
+      }
+      return make_error(errc::truncated, data.size(), "udp: {} bytes missing from the 8-byte header",
+                        header_size - data.size());
+    }
+    const std::size_t len = load_be16(data.data() + 4);
+    const bool lax = opts.mode != parse_mode::strict;
+    if (len == 0 && lax) {
+      v.end_ = data.size();
+      return v;
+    }
+    if (len < header_size) return make_error(errc::bad_length, 4, "udp: length {} < 8", len, header_size);
+    if (len > data.size()) {
+      if (opts.mode != parse_mode::quoted)
+        return make_error(errc::bad_length, 4, "udp: length {} > the {} bytes of the IP payload", len, data.size());
+      v.end_ = data.size();
+      v.cut_short_ = true;
+      return v;
+    }
+    if (len < data.size() && !lax)
+      return make_error(errc::bad_length, 4, "udp: length {} < the {} bytes of the IP payload", len, data.size());
+    v.end_ = len;
+    return v;
+  }
+
+  constexpr std::uint16_t source_port() const noexcept { return load_be16(data_.data()); }
+  constexpr std::uint16_t destination_port() const noexcept { return load_be16(data_.data() + 2); }
+  /// The length field (0 when a quoted datagram was cut before it).
+  constexpr std::uint16_t length() const noexcept { return data_.size() >= 6 ? load_be16(data_.data() + 4) : 0; }
+  constexpr std::uint16_t checksum() const noexcept { return data_.size() >= 8 ? load_be16(data_.data() + 6) : 0; }
+  constexpr bool has_checksum() const noexcept { return checksum() != 0; }
+  constexpr B payload() const noexcept {
+    return end_ >= header_size ? data_.subspan(header_size, end_ - header_size) : data_.subspan(end_, 0);
+  }
+  constexpr B datagram() const noexcept { return data_.first(end_); }
+  constexpr B trailer() const noexcept { return data_.subspan(end_); }
+  constexpr bool cut_short() const noexcept { return cut_short_; }
+
+  /// The checksum the field should hold (0 is sent as 0xffff).
+  template <pseudo_header P>
+  constexpr std::uint16_t computed_checksum(const P& pseudo) const noexcept {
+    const std::uint16_t c = detail::transport_checksum(pseudo, bytes(datagram()), 6);
+    return c == 0 ? std::uint16_t{0xffff} : c;
+  }
+  /// True when the checksum verifies; over IPv4 also when it is 0 ("not computed").
+  template <pseudo_header P>
+  constexpr bool checksum_ok(const P& pseudo) const noexcept {
+    if (cut_short_) return false;
+    if (checksum() == 0) return std::same_as<P, ipv4::pseudo_header>;
+    return detail::transport_checksum_ok(pseudo, bytes(datagram()));
+  }
+
+  constexpr void set_source_port(std::uint16_t p) noexcept requires is_mutable { set_word(0, p); }
+  constexpr void set_destination_port(std::uint16_t p) noexcept requires is_mutable { set_word(2, p); }
+  constexpr void set_checksum_no_update(std::uint16_t c) noexcept requires is_mutable { store_be16(data_.data() + 6, c); }
+  template <pseudo_header P>
+  constexpr void update_checksum(const P& pseudo) noexcept requires is_mutable {
+    set_checksum_no_update(computed_checksum(pseudo));
+  }
+
+ private:
+  constexpr void set_word(std::size_t at, std::uint16_t value) noexcept {
+    const std::uint16_t old = load_be16(data_.data() + at);
+    store_be16(data_.data() + at, value);
+    if (checksum() != 0) {
+      std::uint16_t c = checksum::update16(checksum(), old, value);
+      store_be16(data_.data() + 6, c == 0 ? std::uint16_t{0xffff} : c);
+    }
+  }
+  B data_{};
+  std::size_t end_ = 0;
+  bool cut_short_ = false;
+};
+
+view(bytes) -> view<bytes>;
+view(mutable_bytes) -> view<mutable_bytes>;
+
+constexpr result<view<bytes>> parse(bytes data, parse_options opts = {}) noexcept { return view<bytes>::parse(data, opts); }
+
+struct header {
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::optional<std::uint16_t> length{};    ///< empty: 8 + payload
+  std::optional<std::uint16_t> checksum{};  ///< empty: computed (or 0 without a pseudo-header)
+
+  friend constexpr bool operator==(const header&, const header&) noexcept = default;
+};
+
+constexpr result<header> decode(bytes data, parse_options opts = {}) noexcept {
+  auto v = parse(data, opts);
+  if (!v) return v.error();
+  if (v->cut_short()) return make_error(errc::truncated, data.size(), "udp: the header is cut short");
+  return header{v->source_port(), v->destination_port(), v->length(), v->checksum()};
+}
+
+constexpr std::size_t encoded_size(const header&, std::size_t payload_size = 0) noexcept {
+  return header_size + payload_size;
+}
+
+namespace detail {
+template <class P>
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out, const P* pseudo) noexcept {
+  const std::size_t n = header_size + payload.size();
+  if (!h.length && n > 0xffff)
+    return make_error(errc::limit_exceeded, 4, "udp: datagram of {} bytes > 65535", n, 0xffff);
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "udp: the datagram needs {} bytes", n, out.size());
+  store_be16(out.data(), h.source_port);
+  store_be16(out.data() + 2, h.destination_port);
+  store_be16(out.data() + 4, h.length ? *h.length : static_cast<std::uint16_t>(n));
+  store_be16(out.data() + 6, 0);
+  for (std::size_t i = 0; i < payload.size(); ++i) out[header_size + i] = payload[i];
+  std::uint16_t c = 0;
+  if (h.checksum) {
+    c = *h.checksum;
+  } else if constexpr (pseudo_header<P>) {
+    c = wirespan::detail::transport_checksum(*pseudo, bytes(out.data(), n), 6);
+    if (c == 0) c = 0xffff;
+  }
+  store_be16(out.data() + 6, c);
+  return n;
+}
+}  // namespace detail
+
+/// Write header and payload; the checksum is `h.checksum`, or 0 (none, IPv4 only).
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out) noexcept {
+  return detail::encode<void>(h, payload, out, nullptr);
+}
+/// Write header and payload with the checksum computed over `pseudo` (unless `h.checksum`).
+template <pseudo_header P>
+constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_bytes out, const P& pseudo) noexcept {
+  return detail::encode(h, payload, out, &pseudo);
+}
+
+}  // namespace wirespan::udp
+// ---- end wirespan/ip/udp.hpp ----
 // ---- end wirespan/wirespan.hpp ----

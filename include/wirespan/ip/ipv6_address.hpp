@@ -1,0 +1,201 @@
+// wirespan/ip/ipv6_address.hpp — IPv6 addresses: constexpr text parsing with the rules of
+// POSIX `inet_pton(AF_INET6)` (glibc), and formatting in the RFC 5952 form `inet_ntop`
+// and Wireshark print (lowercase, the longest run of two or more zero groups as "::",
+// the first such run on a tie, IPv4-mapped and -compatible addresses with a dotted quad).
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "../core/error.hpp"
+#include "../core/result.hpp"
+
+namespace wirespan::ipv6 {
+
+struct address {
+  std::array<std::uint8_t, 16> octets{};
+
+  /// The longest text `to_chars` writes ("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255").
+  static constexpr std::size_t max_text_size = 45;
+
+  constexpr std::uint16_t group(std::size_t i) const noexcept {
+    return static_cast<std::uint16_t>(octets[2 * i] << 8 | octets[2 * i + 1]);
+  }
+
+  static constexpr result<address> parse(std::string_view s) noexcept {
+    std::array<std::uint16_t, 8> g{};
+    std::size_t n = 0;           // groups written
+    std::size_t gap = SIZE_MAX;  // index where "::" stands
+    std::size_t i = 0;
+    if (s.empty()) return bad(0);
+    if (s[0] == ':') {
+      if (s.size() < 2 || s[1] != ':') return bad(0);
+      gap = 0;
+      i = 2;
+      if (i == s.size()) return address{};
+    }
+    while (i < s.size()) {
+      // A group: up to 4 hex digits, or a dotted quad as the last 32 bits.
+      std::size_t start = i;
+      std::uint32_t v = 0;
+      std::size_t digits = 0;
+      while (i < s.size() && hex(s[i]) >= 0 && digits < 5) {
+        v = v * 16 + static_cast<std::uint32_t>(hex(s[i]));
+        ++i;
+        ++digits;
+      }
+      if (i < s.size() && s[i] == '.') {
+        if (n > 6) return bad(start);
+        std::array<std::uint8_t, 4> q{};
+        if (!dotted(s.substr(start), q)) return bad(start);
+        g[n++] = static_cast<std::uint16_t>(q[0] << 8 | q[1]);
+        g[n++] = static_cast<std::uint16_t>(q[2] << 8 | q[3]);
+        i = s.size();
+        break;
+      }
+      if (digits == 0 || digits > 4) return bad(start);
+      if (n == 8) return bad(start);
+      g[n++] = static_cast<std::uint16_t>(v);
+      if (i == s.size()) break;
+      if (s[i] != ':') return bad(i);
+      ++i;
+      if (i < s.size() && s[i] == ':') {
+        if (gap != SIZE_MAX) return bad(i);
+        gap = n;
+        ++i;
+        if (i == s.size()) break;
+      } else if (i == s.size()) {
+        return bad(i - 1);  // a trailing single ':'
+      }
+    }
+    address a;
+    if (gap == SIZE_MAX) {
+      if (n != 8) return bad(s.size());
+      for (std::size_t k = 0; k < 8; ++k) a.set_group(k, g[k]);
+      return a;
+    }
+    if (n > 7) return bad(s.size());  // "::" must stand for at least one group
+    for (std::size_t k = 0; k < gap; ++k) a.set_group(k, g[k]);
+    const std::size_t tail = n - gap;
+    for (std::size_t k = 0; k < tail; ++k) a.set_group(8 - tail + k, g[gap + k]);
+    return a;
+  }
+
+  constexpr std::size_t to_chars(std::array<char, max_text_size>& out) const noexcept {
+    std::size_t best = 8, best_len = 0;
+    for (std::size_t k = 0; k < 8;) {
+      if (group(k) != 0) {
+        ++k;
+        continue;
+      }
+      std::size_t e = k;
+      while (e < 8 && group(e) == 0) ++e;
+      if (e - k > best_len) {
+        best = k;
+        best_len = e - k;
+      }
+      k = e;
+    }
+    if (best_len < 2) best = 8;
+    std::size_t o = 0;
+    const bool embedded_v4 = best == 0 && (best_len == 6 || (best_len == 5 && group(5) == 0xffff));
+    for (std::size_t k = 0; k < 8; ++k) {
+      if (k == best) {
+        out[o++] = ':';
+        if (k == 0) out[o++] = ':';
+        k += best_len - 1;
+        continue;
+      }
+      if (embedded_v4 && k == 6) {
+        for (std::size_t b = 12; b < 16; ++b) {
+          o = put_decimal(out, o, octets[b]);
+          if (b < 15) out[o++] = '.';
+        }
+        break;
+      }
+      o = put_hex(out, o, group(k));
+      if (k < 7) out[o++] = ':';
+    }
+    return o;
+  }
+
+  std::string to_string() const {
+    std::array<char, max_text_size> buf{};
+    return std::string(buf.data(), to_chars(buf));
+  }
+
+  constexpr bool is_unspecified() const noexcept { return *this == address{}; }
+  constexpr bool is_loopback() const noexcept {
+    address one{};
+    one.octets[15] = 1;
+    return *this == one;
+  }
+  constexpr bool is_multicast() const noexcept { return octets[0] == 0xff; }
+  constexpr bool is_link_local() const noexcept { return octets[0] == 0xfe && (octets[1] & 0xc0) == 0x80; }
+  constexpr bool is_unique_local() const noexcept { return (octets[0] & 0xfe) == 0xfc; }
+  constexpr bool is_ipv4_mapped() const noexcept {
+    for (std::size_t k = 0; k < 10; ++k) {
+      if (octets[k] != 0) return false;
+    }
+    return octets[10] == 0xff && octets[11] == 0xff;
+  }
+
+  friend constexpr auto operator<=>(const address&, const address&) noexcept = default;
+
+ private:
+  constexpr void set_group(std::size_t i, std::uint16_t v) noexcept {
+    octets[2 * i] = static_cast<std::uint8_t>(v >> 8);
+    octets[2 * i + 1] = static_cast<std::uint8_t>(v);
+  }
+  static constexpr error bad(std::size_t at) noexcept {
+    return make_error(errc::malformed, at, "ipv6: not an address (inet_pton rules)");
+  }
+  static constexpr int hex(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+  // A dotted quad as inet_pton(AF_INET) takes it: four decimal parts 0..255, no leading zeros.
+  static constexpr bool dotted(std::string_view s, std::array<std::uint8_t, 4>& q) noexcept {
+    std::size_t part = 0, i = 0;
+    while (true) {
+      if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+      if (s[i] == '0' && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') return false;
+      unsigned v = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+        v = v * 10 + static_cast<unsigned>(s[i] - '0');
+        if (v > 255) return false;
+        ++i;
+      }
+      q[part++] = static_cast<std::uint8_t>(v);
+      if (part == 4) return i == s.size();
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  static constexpr std::size_t put_hex(std::array<char, max_text_size>& out, std::size_t o, std::uint16_t v) noexcept {
+    constexpr const char* digits = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned d = (v >> shift) & 15u;
+      if (d != 0 || started || shift == 0) {
+        out[o++] = digits[d];
+        started = true;
+      }
+    }
+    return o;
+  }
+  static constexpr std::size_t put_decimal(std::array<char, max_text_size>& out, std::size_t o, std::uint8_t v) noexcept {
+    if (v >= 100) out[o++] = static_cast<char>('0' + v / 100);
+    if (v >= 10) out[o++] = static_cast<char>('0' + v / 10 % 10);
+    out[o++] = static_cast<char>('0' + v % 10);
+    return o;
+  }
+};
+
+}  // namespace wirespan::ipv6
