@@ -27,3 +27,9 @@
 #include "ip/pseudo_header.hpp"
 #include "ip/tcp.hpp"
 #include "ip/udp.hpp"
+
+#include "pcap/capture.hpp"
+#include "pcap/pcap.hpp"
+#include "pcap/pcapng.hpp"
+
+#include "dissect/frame.hpp"

@@ -4522,4 +4522,802 @@ constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_byt
 
 }  // namespace wirespan::udp
 // ---- end wirespan/ip/udp.hpp ----
+
+// ---- begin wirespan/pcap/capture.hpp ----
+// wirespan/pcap/capture.hpp — open a capture file whatever its format (classic pcap in
+// either byte order and time resolution, or pcapng) and read its packets as
+// `pcap::record`s.
+
+#include <cstddef>
+#include <cstdint>
+
+// ---- begin wirespan/pcap/pcap.hpp ----
+// wirespan/pcap/pcap.hpp — classic pcap capture files: reader and writer over spans.
+//
+// Both byte orders; microsecond (0xa1b2c3d4) and nanosecond (0xa1b23c4d) magic. The
+// reader checks the file header and every record header: a record longer than the rest
+// of the file, or than the snapshot length (strict; lax allows up to 262144 like
+// libpcap), is an error with the record's offset. The link type is reported as written
+// (Ethernet 1, raw IP 101, Linux cooked SLL 113, BSD loopback 0, ...); the dissector
+// knows what to do with each.
+//
+// ```cpp
+// auto r = wirespan::pcap::reader::open(file_bytes);     // file read or mapped by you
+// wirespan::pcap::record rec;
+// while (auto more = r->next(rec)) { if (!*more) break; use(rec.data); }
+// ```
+
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::pcap {
+
+/// LINKTYPE_ values (tcpdump.org/linktypes.html) the dissector knows.
+namespace linktype {
+inline constexpr std::uint32_t null = 0;          ///< BSD loopback: 4-byte AF_ value, host byte order
+inline constexpr std::uint32_t ethernet = 1;
+inline constexpr std::uint32_t raw = 101;         ///< raw IPv4 or IPv6
+inline constexpr std::uint32_t loop = 108;        ///< OpenBSD loopback: AF_ value, network byte order
+inline constexpr std::uint32_t linux_sll = 113;   ///< Linux cooked capture v1
+inline constexpr std::uint32_t ipv4 = 228;
+inline constexpr std::uint32_t ipv6 = 229;
+inline constexpr std::uint32_t linux_sll2 = 276;  ///< Linux cooked capture v2
+}  // namespace linktype
+
+inline constexpr std::uint32_t magic_microseconds = 0xa1b2c3d4;
+inline constexpr std::uint32_t magic_nanoseconds = 0xa1b23c4d;
+inline constexpr std::size_t file_header_size = 24;
+inline constexpr std::size_t record_header_size = 16;
+/// libpcap's largest snapshot length.
+inline constexpr std::uint32_t max_snaplen = 262144;
+
+/// The global header of a classic pcap file.
+struct file_header {
+  bool nanosecond = false;
+  bool little_endian = true;  ///< the byte order the file is written in
+  std::uint16_t version_major = 2;
+  std::uint16_t version_minor = 4;
+  std::int32_t thiszone = 0;
+  std::uint32_t sigfigs = 0;
+  std::uint32_t snaplen = max_snaplen;
+  std::uint32_t linktype = linktype::ethernet;  ///< the low 16 bits of the network field
+  std::uint32_t network = linktype::ethernet;   ///< the whole field (FCS bits included)
+};
+
+/// One packet, from a pcap or pcapng file.
+struct record {
+  std::uint64_t seconds = 0;         ///< timestamp, seconds since the epoch
+  std::uint32_t nanoseconds = 0;     ///< and nanoseconds (microsecond files: usec * 1000)
+  std::uint32_t captured_length = 0;
+  std::uint32_t original_length = 0;  ///< the length on the wire
+  std::uint32_t linktype = 0;
+  std::uint32_t interface_id = 0;    ///< pcapng interface; 0 in classic pcap
+  std::size_t offset = 0;            ///< offset of the record (block) in the file
+  bytes data{};                      ///< the captured bytes
+};
+
+struct read_options {
+  bool strict = true;  ///< captured length must be <= snaplen (lax: <= 262144) and <= original
+};
+
+class reader {
+ public:
+  /// Check the file header. Errors: truncated (< 24 bytes), malformed (unknown magic),
+  /// bad_version (not 2.x).
+  static constexpr result<reader> open(bytes file, read_options opts = {}) noexcept {
+    if (file.size() < file_header_size)
+      return make_error(errc::truncated, file.size(), "pcap: {} bytes missing from the 24-byte file header",
+                        file_header_size - file.size());
+    reader r;
+    r.file_ = file;
+    r.opts_ = opts;
+    const std::uint32_t le = load_le32(file.data());
+    const std::uint32_t be = load_be32(file.data());
+    file_header& h = r.header_;
+    if (le == magic_microseconds || le == magic_nanoseconds) {
+      h.little_endian = true;
+      h.nanosecond = le == magic_nanoseconds;
+    } else if (be == magic_microseconds || be == magic_nanoseconds) {
+      h.little_endian = false;
+      h.nanosecond = be == magic_nanoseconds;
+    } else {
+      return make_error(errc::malformed, 0, "pcap: magic {} is not a pcap magic number", be);
+    }
+    h.version_major = r.u16(4);
+    h.version_minor = r.u16(6);
+    if (h.version_major != 2)
+      return make_error(errc::bad_version, 4, "pcap: version {}.x is not 2.x", h.version_major, 2);
+    h.thiszone = static_cast<std::int32_t>(r.u32(8));
+    h.sigfigs = r.u32(12);
+    h.snaplen = r.u32(16);
+    h.network = r.u32(20);
+    h.linktype = h.network & 0xffff;
+    r.pos_ = file_header_size;
+    return r;
+  }
+
+  constexpr const file_header& header() const noexcept { return header_; }
+
+  /// Read the next record into `out`: true, or false at the end of the file. Errors:
+  /// truncated (a record header or its data runs past the end of the file), bad_length
+  /// (captured length > snaplen or > original length, strict).
+  constexpr result<bool> next(record& out) noexcept {
+    if (pos_ == file_.size()) return false;
+    if (file_.size() - pos_ < record_header_size)
+      return make_error(errc::truncated, pos_, "pcap: record header cut short ({} bytes missing)",
+                        record_header_size - (file_.size() - pos_));
+    const std::uint32_t caplen = u32(pos_ + 8);
+    const std::uint32_t origlen = u32(pos_ + 12);
+    const std::uint32_t limit = opts_.strict ? header_.snaplen : (header_.snaplen > max_snaplen ? header_.snaplen : max_snaplen);
+    if (caplen > limit)
+      return make_error(errc::bad_length, pos_ + 8, "pcap: captured length {} > snapshot length {}", caplen, limit);
+    if (opts_.strict && caplen > origlen)
+      return make_error(errc::bad_length, pos_ + 8, "pcap: captured length {} > original length {}", caplen, origlen);
+    if (caplen > file_.size() - pos_ - record_header_size)
+      return make_error(errc::truncated, pos_ + 8, "pcap: record of {} bytes runs past the end of the file", caplen,
+                        file_.size() - pos_ - record_header_size);
+    out.seconds = u32(pos_);
+    const std::uint32_t frac = u32(pos_ + 4);
+    out.nanoseconds = header_.nanosecond ? frac : frac * 1000u;
+    out.captured_length = caplen;
+    out.original_length = origlen;
+    out.linktype = header_.linktype;
+    out.interface_id = 0;
+    out.offset = pos_;
+    out.data = file_.subspan(pos_ + record_header_size, caplen);
+    pos_ += record_header_size + caplen;
+    return true;
+  }
+
+  /// Offset of the next record.
+  constexpr std::size_t position() const noexcept { return pos_; }
+
+ private:
+  constexpr std::uint16_t u16(std::size_t at) const noexcept {
+    return header_.little_endian ? load_le16(file_.data() + at) : load_be16(file_.data() + at);
+  }
+  constexpr std::uint32_t u32(std::size_t at) const noexcept {
+    return header_.little_endian ? load_le32(file_.data() + at) : load_be32(file_.data() + at);
+  }
+  bytes file_{};
+  std::size_t pos_ = 0;
+  file_header header_{};
+  read_options opts_{};
+};
+
+// ---- writing ---------------------------------------------------------------------------
+
+/// Write a file header (in `h.little_endian` order). Returns 24.
+constexpr result<std::size_t> write_file_header(const file_header& h, mutable_bytes out) noexcept {
+  if (out.size() < file_header_size)
+    return make_error(errc::buffer_too_small, 0, "pcap: the file header needs {} bytes", file_header_size, out.size());
+  auto put32 = [&](std::size_t at, std::uint32_t v) {
+    h.little_endian ? store_le32(out.data() + at, v) : store_be32(out.data() + at, v);
+  };
+  auto put16 = [&](std::size_t at, std::uint16_t v) {
+    h.little_endian ? store_le16(out.data() + at, v) : store_be16(out.data() + at, v);
+  };
+  put32(0, h.nanosecond ? magic_nanoseconds : magic_microseconds);
+  put16(4, h.version_major);
+  put16(6, h.version_minor);
+  put32(8, static_cast<std::uint32_t>(h.thiszone));
+  put32(12, h.sigfigs);
+  put32(16, h.snaplen);
+  put32(20, h.linktype | (h.network & 0xffff0000u));
+  return file_header_size;
+}
+
+/// Bytes `write_record` writes for `data`.
+constexpr std::size_t record_size(bytes data) noexcept { return record_header_size + data.size(); }
+
+/// Write one record: timestamp from `seconds`/`nanoseconds`, original length
+/// `original_length` (or the data size when 0). Returns the bytes written.
+constexpr result<std::size_t> write_record(const file_header& h, std::uint64_t seconds, std::uint32_t nanoseconds,
+                                           bytes data, std::uint32_t original_length, mutable_bytes out) noexcept {
+  const std::size_t n = record_size(data);
+  if (data.size() > h.snaplen)
+    return make_error(errc::invalid_argument, 0, "pcap: {} bytes > snapshot length {}", data.size(), h.snaplen);
+  if (seconds > 0xffffffffu || nanoseconds >= 1000000000u)
+    return make_error(errc::invalid_argument, 0, "pcap: timestamp out of range");
+  if (out.size() < n) return make_error(errc::buffer_too_small, 0, "pcap: the record needs {} bytes", n, out.size());
+  auto put32 = [&](std::size_t at, std::uint32_t v) {
+    h.little_endian ? store_le32(out.data() + at, v) : store_be32(out.data() + at, v);
+  };
+  put32(0, static_cast<std::uint32_t>(seconds));
+  put32(4, h.nanosecond ? nanoseconds : nanoseconds / 1000u);
+  put32(8, static_cast<std::uint32_t>(data.size()));
+  put32(12, original_length ? original_length : static_cast<std::uint32_t>(data.size()));
+  for (std::size_t i = 0; i < data.size(); ++i) out[record_header_size + i] = data[i];
+  return n;
+}
+
+}  // namespace wirespan::pcap
+// ---- end wirespan/pcap/pcap.hpp ----
+// ---- begin wirespan/pcap/pcapng.hpp ----
+// wirespan/pcap/pcapng.hpp — pcapng capture files (the IETF draft "PCAP Next Generation"),
+// reading: section header blocks (both byte orders, several sections), interface
+// description blocks (link type, snaplen, if_tsresol, if_tsoffset), enhanced and simple
+// packet blocks, several interfaces; every other block is skipped.
+//
+// Every block is checked: total length a multiple of 4, at least 12, within the file, and
+// equal to the copy at its end; packet data within its block; interface IDs defined.
+// Records come out as `pcap::record`, with the interface's link type.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::pcapng {
+
+namespace block_type {
+inline constexpr std::uint32_t section_header = 0x0a0d0d0a;
+inline constexpr std::uint32_t interface_description = 1;
+inline constexpr std::uint32_t packet = 2;  ///< obsolete
+inline constexpr std::uint32_t simple_packet = 3;
+inline constexpr std::uint32_t name_resolution = 4;
+inline constexpr std::uint32_t interface_statistics = 5;
+inline constexpr std::uint32_t enhanced_packet = 6;
+}  // namespace block_type
+
+inline constexpr std::uint32_t byte_order_magic = 0x1a2b3c4d;
+inline constexpr std::size_t max_interfaces = 64;
+
+/// An interface of the current section.
+struct interface {
+  std::uint32_t linktype = 0;
+  std::uint32_t snaplen = 0;
+  std::uint8_t tsresol = 6;   ///< if_tsresol as written (bit 7: power of 2)
+  std::int64_t tsoffset = 0;  ///< if_tsoffset, seconds
+};
+
+class reader {
+ public:
+  /// Check the first block is a section header. Errors: truncated, malformed.
+  static constexpr result<reader> open(bytes file) noexcept {
+    reader r;
+    r.file_ = file;
+    if (file.size() < 12)
+      return make_error(errc::truncated, file.size(), "pcapng: {} bytes missing from the first block", 12 - file.size());
+    if (load_le32(file.data()) != block_type::section_header)
+      return make_error(errc::malformed, 0, "pcapng: the file does not start with a section header block");
+    return r;
+  }
+
+  /// The interfaces of the current section.
+  constexpr std::size_t interface_count() const noexcept { return interfaces_; }
+  constexpr const interface& interface_at(std::size_t i) const noexcept { return ifs_[i]; }
+
+  /// Read the next packet into `out`: true, or false at the end of the file.
+  constexpr result<bool> next(pcap::record& out) noexcept {
+    while (pos_ < file_.size()) {
+      const std::size_t at = pos_;
+      if (file_.size() - at < 12)
+        return make_error(errc::truncated, at, "pcapng: block header cut short ({} bytes left)", file_.size() - at);
+      const std::uint32_t type_le = load_le32(file_.data() + at);
+      if (type_le == block_type::section_header) {
+        if (auto ok = section(at); !ok) return ok.error();
+        continue;
+      }
+      if (!in_section_) return make_error(errc::malformed, at, "pcapng: block before any section header");
+      const std::uint32_t type = u32(at);
+      const std::uint32_t len = u32(at + 4);
+      if (auto ok = check_length(at, len); !ok) return ok.error();
+      const bytes body = file_.subspan(at + 8, len - 12);
+      pos_ = at + len;
+      switch (type) {
+        case block_type::interface_description:
+          if (auto ok = describe(body, at); !ok) return ok.error();
+          break;
+        case block_type::enhanced_packet: {
+          if (body.size() < 20)
+            return make_error(errc::bad_length, at + 4, "pcapng: enhanced packet block of {} bytes < 32", len, 32);
+          const std::uint32_t id = u32b(body, 0);
+          if (id >= interfaces_)
+            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
+          const std::uint32_t caplen = u32b(body, 12);
+          if (caplen > body.size() - 20)
+            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
+                              body.size() - 20);
+          const std::uint64_t ts = std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8);
+          fill(out, ifs_[id], ts);
+          out.captured_length = caplen;
+          out.original_length = u32b(body, 16);
+          out.interface_id = id;
+          out.offset = at;
+          out.data = body.subspan(20, caplen);
+          return true;
+        }
+        case block_type::simple_packet: {
+          if (body.size() < 4)
+            return make_error(errc::bad_length, at + 4, "pcapng: simple packet block of {} bytes < 16", len, 16);
+          if (interfaces_ == 0) return make_error(errc::bad_value, at, "pcapng: simple packet block without an interface");
+          const std::uint32_t origlen = u32b(body, 0);
+          std::size_t caplen = origlen;
+          if (ifs_[0].snaplen != 0 && caplen > ifs_[0].snaplen) caplen = ifs_[0].snaplen;
+          if (caplen > body.size() - 4)
+            return make_error(errc::bad_length, at + 8, "pcapng: packet of {} bytes > the {} bytes of the block", caplen,
+                              body.size() - 4);
+          out = pcap::record{};
+          out.linktype = ifs_[0].linktype;
+          out.captured_length = static_cast<std::uint32_t>(caplen);
+          out.original_length = origlen;
+          out.offset = at;
+          out.data = body.subspan(4, caplen);
+          return true;
+        }
+        case block_type::packet: {
+          if (body.size() < 20)
+            return make_error(errc::bad_length, at + 4, "pcapng: packet block of {} bytes < 32", len, 32);
+          const std::uint32_t id = u16b(body, 0);
+          if (id >= interfaces_)
+            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
+          const std::uint32_t caplen = u32b(body, 12);
+          if (caplen > body.size() - 20)
+            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
+                              body.size() - 20);
+          fill(out, ifs_[id], std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8));
+          out.captured_length = caplen;
+          out.original_length = u32b(body, 16);
+          out.interface_id = id;
+          out.offset = at;
+          out.data = body.subspan(20, caplen);
+          return true;
+        }
+        default: break;  // unknown and uninteresting blocks are skipped
+      }
+    }
+    return false;
+  }
+
+ private:
+  constexpr std::uint16_t u16b(bytes b, std::size_t at) const noexcept {
+    return little_ ? load_le16(b.data() + at) : load_be16(b.data() + at);
+  }
+  constexpr std::uint32_t u32b(bytes b, std::size_t at) const noexcept {
+    return little_ ? load_le32(b.data() + at) : load_be32(b.data() + at);
+  }
+  constexpr std::uint32_t u32(std::size_t at) const noexcept { return u32b(file_, at); }
+
+  constexpr result<void> check_length(std::size_t at, std::uint32_t len) const noexcept {
+    if (len % 4 != 0)
+      return make_error(errc::bad_length, at + 4, "pcapng: block length {} is not a multiple of 4", len);
+    if (len < 12) return make_error(errc::bad_length, at + 4, "pcapng: block length {} < 12", len, 12);
+    if (len > file_.size() - at)
+      return make_error(errc::truncated, at + 4, "pcapng: block of {} bytes runs past the end of the file", len,
+                        file_.size() - at);
+    if (u32(at + len - 4) != len)
+      return make_error(errc::malformed, at + len - 4, "pcapng: trailing block length {} != {}", u32(at + len - 4), len);
+    return {};
+  }
+
+  constexpr result<void> section(std::size_t at) noexcept {
+    if (file_.size() - at < 28)
+      return make_error(errc::truncated, at, "pcapng: section header block cut short");
+    const std::uint32_t magic = load_le32(file_.data() + at + 8);
+    if (magic == byte_order_magic) {
+      little_ = true;
+    } else if (load_be32(file_.data() + at + 8) == byte_order_magic) {
+      little_ = false;
+    } else {
+      return make_error(errc::malformed, at + 8, "pcapng: byte-order magic {} is wrong", magic);
+    }
+    const std::uint32_t len = u32(at + 4);
+    if (len < 28) return make_error(errc::bad_length, at + 4, "pcapng: section header block length {} < 28", len, 28);
+    if (auto ok = check_length(at, len); !ok) return ok.error();
+    const std::uint16_t major = u16b(file_, at + 12);
+    if (major != 1) return make_error(errc::bad_version, at + 12, "pcapng: version {}.x is not 1.x", major, 1);
+    in_section_ = true;
+    interfaces_ = 0;
+    pos_ = at + len;
+    return {};
+  }
+
+  constexpr result<void> describe(bytes body, std::size_t at) noexcept {
+    if (body.size() < 8)
+      return make_error(errc::bad_length, at + 4, "pcapng: interface description block of {} bytes < 20", body.size() + 12,
+                        20);
+    if (interfaces_ == max_interfaces)
+      return make_error(errc::limit_exceeded, at, "pcapng: more than {} interfaces", max_interfaces);
+    interface i;
+    i.linktype = u16b(body, 0);
+    i.snaplen = u32b(body, 4);
+    // Options: code, length, value padded to 4.
+    std::size_t o = 8;
+    while (body.size() - o >= 4) {
+      const std::uint16_t code = u16b(body, o);
+      const std::size_t olen = u16b(body, o + 2);
+      if (code == 0) break;
+      if (olen > body.size() - o - 4)
+        return make_error(errc::bad_length, at + 8 + o + 2, "pcapng: option length {} runs past the block", olen);
+      if (code == 9 && olen >= 1) i.tsresol = body[o + 4];
+      if (code == 14 && olen == 8) i.tsoffset = static_cast<std::int64_t>(little_ ? load_le64(body.data() + o + 4)
+                                                                                 : load_be64(body.data() + o + 4));
+      o += 4 + (olen + 3) / 4 * 4;
+    }
+    ifs_[interfaces_++] = i;
+    return {};
+  }
+
+  static constexpr void fill(pcap::record& out, const interface& i, std::uint64_t ts) noexcept {
+    out = pcap::record{};
+    out.linktype = i.linktype;
+    std::uint64_t units = 1;  // units per second
+    if (i.tsresol & 0x80) {
+      const unsigned e = i.tsresol & 0x7fu;
+      units = e < 64 ? std::uint64_t{1} << e : 0;
+    } else {
+      for (unsigned k = 0; k < i.tsresol && k < 19; ++k) units *= 10;
+    }
+    if (units == 0) units = 1;
+    const std::uint64_t secs = ts / units;
+    const std::uint64_t frac = ts % units;
+    // frac / units * 1e9 without overflow for units up to 1e19 / 2^63.
+    std::uint64_t ns = 0;
+    if (units <= 1000000000u) {
+      ns = frac * (1000000000u / units) + frac * (1000000000u % units) / units;
+    } else {
+      ns = frac / (units / 1000000000u);
+    }
+    out.seconds = static_cast<std::uint64_t>(static_cast<std::int64_t>(secs) + i.tsoffset);
+    out.nanoseconds = static_cast<std::uint32_t>(ns);
+  }
+
+  bytes file_{};
+  std::size_t pos_ = 0;
+  std::array<interface, max_interfaces> ifs_{};
+  std::size_t interfaces_ = 0;
+  bool little_ = true;
+  bool in_section_ = false;
+};
+
+}  // namespace wirespan::pcapng
+// ---- end wirespan/pcap/pcapng.hpp ----
+
+namespace wirespan::capture {
+
+enum class format : std::uint8_t { pcap, pcapng };
+
+class reader {
+ public:
+  /// Detect the format by its magic number and check the file header.
+  static constexpr result<reader> open(bytes file, pcap::read_options opts = {}) noexcept {
+    reader r;
+    if (file.size() >= 4 && load_le32(file.data()) == pcapng::block_type::section_header) {
+      auto ng = pcapng::reader::open(file);
+      if (!ng) return ng.error();
+      r.format_ = format::pcapng;
+      r.ng_ = *ng;
+      return r;
+    }
+    auto classic = pcap::reader::open(file, opts);
+    if (!classic) return classic.error();
+    r.format_ = format::pcap;
+    r.classic_ = *classic;
+    return r;
+  }
+
+  constexpr format file_format() const noexcept { return format_; }
+  /// The classic file header (meaningful for `format::pcap` only).
+  constexpr const pcap::file_header& pcap_header() const noexcept { return classic_.header(); }
+
+  /// The next packet: true, or false at the end.
+  constexpr result<bool> next(pcap::record& out) noexcept {
+    return format_ == format::pcap ? classic_.next(out) : ng_.next(out);
+  }
+
+ private:
+  format format_ = format::pcap;
+  pcap::reader classic_{};
+  pcapng::reader ng_{};
+};
+
+}  // namespace wirespan::capture
+// ---- end wirespan/pcap/capture.hpp ----
+
+// ---- begin wirespan/dissect/frame.hpp ----
+// wirespan/dissect/frame.hpp — a frame dissector: link layer -> VLAN tags ->
+// IPv4 / IPv6 / ARP -> ICMP / ICMPv6 / UDP / TCP -> an application protocol by port.
+//
+// `dissect::frame(data, linktype)` yields the typed view of every layer it could parse
+// and stops, with the reason, at the first layer that does not parse (`stop`): nothing
+// past a malformed layer is looked at, and no input makes it read out of bounds. IP is
+// parsed in lax mode (capture reality: Ethernet padding, offloaded lengths); checksums are
+// not a reason to stop, they are reported (`*_checksum_ok`) when `verify_checksums` is set.
+//
+// Later codecs plug in through one table of `app_protocol` entries (transport, port,
+// name, optional check); the dissector reports the first entry matching either port.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+
+namespace wirespan::dissect {
+
+/// The layers, in order; `stop.layer` says which one failed.
+enum class layer : std::uint8_t { link, ethernet, arp, ipv4, ipv6, icmp, icmpv6, udp, tcp, application };
+
+constexpr const char* to_string(layer l) noexcept {
+  switch (l) {
+    case layer::link: return "link";
+    case layer::ethernet: return "ethernet";
+    case layer::arp: return "arp";
+    case layer::ipv4: return "ipv4";
+    case layer::ipv6: return "ipv6";
+    case layer::icmp: return "icmp";
+    case layer::icmpv6: return "icmpv6";
+    case layer::udp: return "udp";
+    case layer::tcp: return "tcp";
+    case layer::application: return "application";
+  }
+  return "?";
+}
+
+/// An application protocol a later codec provides, found by port.
+struct app_protocol {
+  std::uint8_t transport = ipv4::protocol_udp;  ///< 6 (TCP) or 17 (UDP)
+  std::uint16_t port = 0;
+  const char* name = nullptr;
+  /// Optional: validate the payload; an error stops the dissection at `application`.
+  result<void> (*check)(bytes payload) = nullptr;
+};
+
+/// Why the dissection stopped early.
+struct stop_reason {
+  layer at = layer::link;
+  error why{};
+};
+
+/// The Linux cooked-capture header (SLL v1 or v2).
+struct sll_header {
+  std::uint16_t packet_type = 0;  ///< 0 to us, 1 broadcast, 2 multicast, 3 other host, 4 outgoing
+  std::uint16_t arphrd = 0;
+  std::uint16_t protocol = 0;     ///< EtherType
+  std::uint32_t ifindex = 0;      ///< v2 only
+  bytes address{};
+};
+
+struct options {
+  bool verify_checksums = false;
+  std::span<const app_protocol> applications{};
+};
+
+/// What `frame` found.
+struct layers {
+  std::uint32_t linktype = 0;
+  std::optional<ethernet::view<bytes>> eth{};
+  std::optional<sll_header> sll{};
+  std::optional<std::uint32_t> loopback_family{};  ///< BSD null/loop link types
+  std::optional<arp::view<bytes>> arp{};
+  std::optional<ipv4::view<bytes>> ip4{};
+  std::optional<ipv6::view<bytes>> ip6{};
+  std::optional<icmp::view<bytes>> icmp{};
+  std::optional<icmpv6::view<bytes>> icmp6{};
+  std::optional<udp::view<bytes>> udp{};
+  std::optional<tcp::view<bytes>> tcp{};
+  const app_protocol* application = nullptr;
+  bytes payload{};                     ///< the innermost payload found
+  std::optional<stop_reason> stop{};
+  /// True for a non-first fragment (its payload is not a transport header) or a first
+  /// fragment (its transport header is there but the datagram is not whole).
+  bool fragment = false;
+  // Checksum results, when `verify_checksums` was set (empty otherwise or not applicable).
+  std::optional<bool> ip4_checksum_ok{};
+  std::optional<bool> transport_checksum_ok{};
+
+  constexpr bool complete() const noexcept { return !stop.has_value(); }
+};
+
+namespace detail {
+
+template <class T>
+constexpr bool failed(layers& out, layer at, const result<T>& r, std::size_t base) noexcept {
+  if (r) return false;
+  error e = r.error();
+  e.offset = static_cast<std::uint32_t>(e.offset + base);
+  out.stop = stop_reason{at, e};
+  return true;
+}
+
+constexpr void application(layers& out, std::uint8_t transport, std::uint16_t sport, std::uint16_t dport,
+                           bytes payload, std::size_t base, const options& opts) noexcept {
+  out.payload = payload;
+  for (const auto& app : opts.applications) {
+    if (app.transport == transport && (app.port == sport || app.port == dport)) {
+      out.application = &app;
+      if (app.check) {
+        auto ok = app.check(payload);
+        if (!ok) {
+          error e = ok.error();
+          e.offset = static_cast<std::uint32_t>(e.offset + base);
+          out.stop = stop_reason{layer::application, e};
+        }
+      }
+      return;
+    }
+  }
+}
+
+template <class P>
+constexpr void transport(layers& out, std::uint8_t protocol, bytes data, std::size_t base, const P& pseudo,
+                         const options& opts) noexcept {
+  switch (protocol) {
+    case ipv4::protocol_udp: {
+      auto u = udp::parse(data, {ipv4::parse_mode::lax});
+      if (failed(out, layer::udp, u, base)) return;
+      out.udp = *u;
+      if (opts.verify_checksums) out.transport_checksum_ok = u->checksum_ok(pseudo);
+      application(out, protocol, u->source_port(), u->destination_port(), u->payload(), base + 8, opts);
+      return;
+    }
+    case ipv4::protocol_tcp: {
+      auto t = tcp::parse(data);
+      if (failed(out, layer::tcp, t, base)) return;
+      out.tcp = *t;
+      if (opts.verify_checksums) out.transport_checksum_ok = t->checksum_ok(pseudo);
+      application(out, protocol, t->source_port(), t->destination_port(), t->payload(), base + t->header_length(), opts);
+      return;
+    }
+    case ipv4::protocol_icmp: {
+      if constexpr (std::same_as<P, ipv4::pseudo_header>) {
+        auto i = icmp::parse(data, {ipv4::checksum_policy::ignore});
+        if (failed(out, layer::icmp, i, base)) return;
+        out.icmp = *i;
+        if (opts.verify_checksums) out.transport_checksum_ok = i->checksum_ok();
+        out.payload = i->body();
+      }
+      return;
+    }
+    case ipv4::protocol_icmpv6: {
+      if constexpr (std::same_as<P, ipv6::pseudo_header>) {
+        auto i = icmpv6::parse(data);
+        if (failed(out, layer::icmpv6, i, base)) return;
+        out.icmp6 = *i;
+        if (opts.verify_checksums) out.transport_checksum_ok = i->checksum_ok(pseudo);
+        out.payload = i->body();
+      }
+      return;
+    }
+    default: out.payload = data; return;
+  }
+}
+
+constexpr void network(layers& out, std::uint16_t ethertype, bytes data, std::size_t base, const options& opts) noexcept {
+  switch (ethertype) {
+    case ethernet::ethertype::ipv4: {
+      auto ip = ipv4::parse(data, {ipv4::parse_mode::lax, ipv4::checksum_policy::ignore});
+      if (failed(out, layer::ipv4, ip, base)) return;
+      out.ip4 = *ip;
+      if (opts.verify_checksums) out.ip4_checksum_ok = ip->checksum_ok();
+      out.payload = ip->payload();
+      if (ip->is_fragment()) {
+        out.fragment = true;
+        if (ip->fragment_offset() != 0) return;
+        // A first fragment: its transport header can be read but not checksummed.
+        options no_sums = opts;
+        no_sums.verify_checksums = false;
+        transport(out, ip->protocol(), ip->payload(), base + ip->header_length(), ipv4::pseudo_header::of(*ip), no_sums);
+        return;
+      }
+      transport(out, ip->protocol(), ip->payload(), base + ip->header_length(), ipv4::pseudo_header::of(*ip), opts);
+      return;
+    }
+    case ethernet::ethertype::ipv6: {
+      auto ip = ipv6::parse(data, {ipv4::parse_mode::lax});
+      if (failed(out, layer::ipv6, ip, base)) return;
+      out.ip6 = *ip;
+      out.payload = ip->upper_payload();
+      if (ip->fragment()) {
+        out.fragment = true;
+        if (ip->is_later_fragment()) return;
+        options no_sums = opts;
+        no_sums.verify_checksums = false;
+        transport(out, ip->upper_protocol(), ip->upper_payload(), base + ip->upper_offset(), ipv6::pseudo_header::of(*ip),
+                  no_sums);
+        return;
+      }
+      transport(out, ip->upper_protocol(), ip->upper_payload(), base + ip->upper_offset(), ipv6::pseudo_header::of(*ip),
+                opts);
+      return;
+    }
+    case ethernet::ethertype::arp: {
+      auto a = arp::parse(data);
+      if (failed(out, layer::arp, a, base)) return;
+      out.arp = *a;
+      return;
+    }
+    default: out.payload = data; return;
+  }
+}
+
+}  // namespace detail
+
+/// Dissect one captured frame of link type `linktype` (pcap LINKTYPE_ values).
+constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts = {}) noexcept {
+  layers out;
+  out.linktype = linktype;
+  switch (linktype) {
+    case pcap::linktype::ethernet: {
+      auto e = ethernet::parse(data);
+      if (detail::failed(out, layer::ethernet, e, 0)) return out;
+      out.eth = *e;
+      detail::network(out, e->ethertype(), e->payload(), e->header_length(), opts);
+      return out;
+    }
+    case pcap::linktype::raw:
+    case pcap::linktype::ipv4:
+    case pcap::linktype::ipv6: {
+      if (data.empty()) {
+        out.stop = stop_reason{layer::link, make_error(errc::truncated, 0, "raw: empty frame", 1)};
+        return out;
+      }
+      const unsigned version = data[0] >> 4;
+      detail::network(out, version == 6 ? ethernet::ethertype::ipv6 : ethernet::ethertype::ipv4, data, 0, opts);
+      return out;
+    }
+    case pcap::linktype::linux_sll: {
+      if (data.size() < 16) {
+        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll: {} bytes missing from the 16-byte header",
+                                                       16 - data.size())};
+        return out;
+      }
+      sll_header h;
+      h.packet_type = load_be16(data.data());
+      h.arphrd = load_be16(data.data() + 2);
+      const std::size_t alen = load_be16(data.data() + 4);
+      h.address = data.subspan(6, alen < 8 ? alen : 8);
+      h.protocol = load_be16(data.data() + 14);
+      out.sll = h;
+      detail::network(out, h.protocol, data.subspan(16), 16, opts);
+      return out;
+    }
+    case pcap::linktype::linux_sll2: {
+      if (data.size() < 20) {
+        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll2: {} bytes missing from the 20-byte header",
+                                                       20 - data.size())};
+        return out;
+      }
+      sll_header h;
+      h.protocol = load_be16(data.data());
+      h.ifindex = load_be32(data.data() + 4);
+      h.arphrd = load_be16(data.data() + 8);
+      h.packet_type = data[10];
+      const std::size_t alen = data[11];
+      h.address = data.subspan(12, alen < 8 ? alen : 8);
+      out.sll = h;
+      detail::network(out, h.protocol, data.subspan(20), 20, opts);
+      return out;
+    }
+    case pcap::linktype::null:
+    case pcap::linktype::loop: {
+      if (data.size() < 4) {
+        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "loopback: {} bytes missing from the 4-byte header",
+                                                       4 - data.size())};
+        return out;
+      }
+      // The family is in the writer's byte order for `null`; read it whichever way is small.
+      std::uint32_t family = load_be32(data.data());
+      if (linktype == pcap::linktype::null && family > 0xffff) family = load_le32(data.data());
+      out.loopback_family = family;
+      const std::uint16_t type = family == 2                                    ? ethernet::ethertype::ipv4
+                                 : (family == 24 || family == 28 || family == 30) ? ethernet::ethertype::ipv6
+                                                                                  : std::uint16_t{0};
+      if (type == 0) {
+        out.payload = data.subspan(4);
+        return out;
+      }
+      detail::network(out, type, data.subspan(4), 4, opts);
+      return out;
+    }
+    default:
+      out.stop = stop_reason{layer::link, make_error(errc::unsupported, 0, "link type {} is not supported", linktype)};
+      return out;
+  }
+}
+
+}  // namespace wirespan::dissect
+// ---- end wirespan/dissect/frame.hpp ----
 // ---- end wirespan/wirespan.hpp ----

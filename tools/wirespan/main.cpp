@@ -10,7 +10,8 @@
 
 namespace {
 
-constexpr std::array commands{&wirespan_cli::checksum_command, &wirespan_cli::demo_command};
+constexpr std::array commands{&wirespan_cli::checksum_command, &wirespan_cli::craft_command,
+                               &wirespan_cli::decode_command, &wirespan_cli::demo_command};
 
 void print_help(std::FILE* out) {
   std::fprintf(out,
