@@ -19,6 +19,8 @@ packages=(
   cmake ninja-build meson pkg-config python3
   doctest-dev                        # unit tests
   libbenchmark-dev libdpdk-dev       # benchmarks and their anchor (DPDK's rte_raw_cksum, headers only)
+  tshark tcpdump                     # interop oracles: tshark dissects, tcpdump captures
+  iproute2 iputils-ping traceroute   # the traffic the interop tests make in network namespaces
 )
 if [ "$(id -u)" -eq 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

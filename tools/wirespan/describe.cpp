@@ -74,7 +74,9 @@ void ipv4_fields(json_object& j, const ws::ipv4::view<>& ip) {
   j.number("ip.flags.rb", ip.reserved_flag());
   j.number("ip.flags.df", ip.dont_fragment());
   j.number("ip.flags.mf", ip.more_fragments());
-  j.number("ip.frag_offset", ip.fragment_offset_bytes());
+  // The field's value, as `tshark -T fields` prints it, is in 8-byte units (Wireshark's
+  // tree shows it multiplied by 8).
+  j.number("ip.frag_offset", ip.fragment_offset());
   j.number("ip.ttl", ip.ttl());
   j.number("ip.proto", ip.protocol());
   j.number("ip.checksum", ip.checksum());
@@ -86,6 +88,7 @@ void ipv4_fields(json_object& j, const ws::ipv4::view<>& ip) {
 }
 
 void ipv6_fields(json_object& j, const ws::ipv6::view<>& ip) {
+  j.number("ip.version", ip.version());  // Wireshark's IPv6 dissector adds ip.version too
   j.number("ipv6.plen", ip.payload_length());
   j.number("ipv6.nxt", ip.next_header());
   j.number("ipv6.hlim", ip.hop_limit());
@@ -105,7 +108,7 @@ void tcp_fields(json_object& j, const ws::tcp::view<>& t) {
   j.number("tcp.dstport", t.destination_port());
   j.number("tcp.seq_raw", t.sequence());
   if (t.cut_short()) return;
-  if (t.ack()) j.number("tcp.ack_raw", t.acknowledgment());
+  j.number("tcp.ack_raw", t.acknowledgment());
   j.number("tcp.hdr_len", t.header_length());
   j.number("tcp.flags", t.flags());
   j.number("tcp.window_size_value", t.window());
@@ -200,11 +203,14 @@ std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws
     j.string("eth.dst", l.eth->destination().to_string());
     j.string("eth.src", l.eth->source().to_string());
     j.number("eth.type", l.eth->outer_ethertype());
-    if (l.eth->tag_count() > 0) {
-      std::vector<std::uint64_t> ids;
-      for (std::size_t i = 0; i < l.eth->tag_count(); ++i) ids.push_back(l.eth->tag(i).id);
-      j.numbers("vlan.id", ids);
+    // 802.1ad service tags are Wireshark's ieee8021ad.id; 802.1Q tags (and 0x9100) vlan.id.
+    std::vector<std::uint64_t> ids, service_ids;
+    for (std::size_t i = 0; i < l.eth->tag_count(); ++i) {
+      const auto tag = l.eth->tag(i);
+      (tag.tpid == ws::ethernet::ethertype::qinq ? service_ids : ids).push_back(tag.id);
     }
+    if (!service_ids.empty()) j.numbers("ieee8021ad.id", service_ids);
+    if (!ids.empty()) j.numbers("vlan.id", ids);
   }
   if (l.sll) j.number("sll.etype", l.sll->protocol);
   if (l.arp) {
