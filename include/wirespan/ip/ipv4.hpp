@@ -679,7 +679,7 @@ constexpr result<std::size_t> encode_header(const header& h, std::size_t payload
   if (out.size() < hlen)
     return make_error(errc::buffer_too_small, 0, "ipv4: the header needs {} bytes", hlen, out.size());
   std::uint8_t* p = out.data();
-  p[0] = static_cast<std::uint8_t>(h.version << 4 | (hlen / 4));
+  p[0] = static_cast<std::uint8_t>(std::size_t{h.version} << 4 | (hlen / 4));
   p[1] = static_cast<std::uint8_t>(h.dscp << 2 | h.ecn);
   store_be16(p + 2, h.total_length ? *h.total_length : static_cast<std::uint16_t>(hlen + payload_size));
   store_be16(p + 4, h.identification);

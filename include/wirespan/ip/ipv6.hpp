@@ -319,7 +319,7 @@ constexpr result<std::size_t> encode(const header& h, bytes payload, mutable_byt
   const std::size_t n = header_size + payload.size();
   if (out.size() < n) return make_error(errc::buffer_too_small, 0, "ipv6: the packet needs {} bytes", n, out.size());
   out[0] = static_cast<std::uint8_t>(h.version << 4 | h.traffic_class >> 4);
-  out[1] = static_cast<std::uint8_t>((h.traffic_class & 0x0f) << 4 | (h.flow_label >> 16));
+  out[1] = static_cast<std::uint8_t>(std::uint32_t{h.traffic_class & 0x0fu} << 4 | (h.flow_label >> 16));
   store_be16(out.data() + 2, static_cast<std::uint16_t>(h.flow_label));
   store_be16(out.data() + 4, h.payload_length ? *h.payload_length : static_cast<std::uint16_t>(payload.size()));
   out[6] = h.next_header;
