@@ -179,9 +179,9 @@ std::string tcp_flag_names(std::uint16_t f) {
   static constexpr struct {
     std::uint16_t bit;
     const char* name;
-  } names[] = {{ws::tcp::flag::ns, "NS"},   {ws::tcp::flag::cwr, "CWR"}, {ws::tcp::flag::ece, "ECE"},
-               {ws::tcp::flag::urg, "URG"}, {ws::tcp::flag::ack, "ACK"}, {ws::tcp::flag::psh, "PSH"},
-               {ws::tcp::flag::rst, "RST"}, {ws::tcp::flag::syn, "SYN"}, {ws::tcp::flag::fin, "FIN"}};
+  } names[] = {{ws::tcp::flag::fin, "FIN"}, {ws::tcp::flag::syn, "SYN"}, {ws::tcp::flag::rst, "RST"},
+               {ws::tcp::flag::psh, "PSH"}, {ws::tcp::flag::ack, "ACK"}, {ws::tcp::flag::urg, "URG"},
+               {ws::tcp::flag::ece, "ECE"}, {ws::tcp::flag::cwr, "CWR"}, {ws::tcp::flag::ns, "NS"}};  // tshark's order
   std::string s;
   for (const auto& n : names) {
     if (f & n.bit) {
