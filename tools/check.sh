@@ -19,6 +19,7 @@ packages=(
   cmake ninja-build meson pkg-config python3
   doctest-dev                        # unit tests
   libbenchmark-dev libdpdk-dev       # benchmarks and their anchor (DPDK's rte_raw_cksum, headers only)
+  libtins-dev                        # the IPv4 benchmark anchor
   tshark tcpdump                     # interop oracles: tshark dissects, tcpdump captures
   iproute2 iputils-ping traceroute   # the traffic the interop tests make in network namespaces
 )
