@@ -3139,7 +3139,7 @@ struct parameter_problem {
   }
 };
 
-/// Timestamp request (or reply). The 12 bytes of timestamps live in `storage`.
+/// Timestamp request (or reply): originate, receive and transmit timestamps.
 struct timestamp {
   std::uint16_t id = 0;
   std::uint16_t sequence = 0;
