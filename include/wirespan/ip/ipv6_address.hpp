@@ -181,8 +181,9 @@ struct address {
   static constexpr std::size_t put_hex(std::array<char, max_text_size>& out, std::size_t o, std::uint16_t v) noexcept {
     constexpr const char* digits = "0123456789abcdef";
     bool started = false;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      const unsigned d = (v >> shift) & 15u;
+    for (unsigned shift = 16; shift != 0;) {
+      shift -= 4;
+      const unsigned d = (static_cast<unsigned>(v) >> shift) & 15u;
       if (d != 0 || started || shift == 0) {
         out[o++] = digits[d];
         started = true;
