@@ -64,8 +64,10 @@ inline bool hand_parse(const std::uint8_t* p, std::size_t n, hand_parsed& out) {
   out.total = static_cast<std::uint16_t>(total);
   out.ttl = p[8];
   out.proto = p[9];
-  std::memcpy(&out.src, p + 12, 4);
+  std::memcpy(&out.src, p + 12, 4);  // host-order numbers, as wirespan's to_u32() gives
   std::memcpy(&out.dst, p + 16, 4);
+  out.src = __builtin_bswap32(out.src);
+  out.dst = __builtin_bswap32(out.dst);
   return true;
 }
 

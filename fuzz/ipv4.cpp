@@ -1,5 +1,6 @@
 // Fuzz target `ipv4` — the IPv4 view and value type on any input:
-//  - parse in every mode and checksum policy never reads out of bounds;
+//  - parse in every mode and checksum policy never reads out of bounds, and its inline fast
+//    path agrees with the full check (`parse_checked`);
 //  - whatever parses: every accessor and the options iterator work, the payload lies inside
 //    the input, decode then encode gives the datagram back byte for byte;
 //  - on a mutable copy, the incremental-checksum setters keep a verifying checksum valid.
@@ -22,6 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (auto mode : {ip::parse_mode::strict, ip::parse_mode::lax, ip::parse_mode::quoted}) {
     for (auto policy : {ip::checksum_policy::verify, ip::checksum_policy::ignore}) {
       auto v = ip::parse(in, {mode, policy});
+      // The inline fast path and the full check agree.
+      auto full = ip::view<>::parse_checked(in, {mode, policy});
+      require(v.has_value() == full.has_value());
+      if (v) {
+        require(v->payload().data() == full->payload().data() && v->payload().size() == full->payload().size());
+        require(v->trailer().size() == full->trailer().size() && v->cut_short() == full->cut_short());
+      }
       if (!v) {
         require(v.error().offset <= size);
         continue;

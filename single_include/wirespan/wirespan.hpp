@@ -2367,6 +2367,18 @@ constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::siz
 
 }  // namespace detail
 
+namespace detail {
+// The header checksum check, for a header of `hlen` bytes (a multiple of 4, 20..60): its
+// 32-bit words summed into 64 bits cannot carry out, and the fold of that sum is the
+// one's complement sum. Straight-line code for the 20-byte header every packet has.
+constexpr bool header_checksum_ok(const std::uint8_t* p, std::size_t hlen) noexcept {
+  std::uint64_t s = std::uint64_t{load_le32(p)} + load_le32(p + 4) + load_le32(p + 8) + load_le32(p + 12) +
+                    load_le32(p + 16);
+  for (std::size_t i = min_header_size; i < hlen; i += 4) s += load_le32(p + i);
+  return checksum::detail::fold(s) == 0xffff;
+}
+}  // namespace detail
+
 /// Checks every option in an options area; `base` is added to error offsets (20 when
 /// the area comes from a header, so offsets count from the start of the header).
 constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
@@ -2585,7 +2597,26 @@ class view {
   /// truncated (< 20 bytes, or header longer than the buffer), bad_version, bad_length
   /// (IHL < 5, total length < IHL*4 or > buffer, trailing bytes in strict mode), option
   /// errors, bad_checksum.
-  static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+  WIRESPAN_ALWAYS_INLINE static constexpr result<view> parse(B data, parse_options opts = {}) noexcept {
+    // The common case inline: a 20-byte header, a total length that fits, a good checksum.
+    // Everything else (options, every error) takes the full check below.
+    if (data.size() >= min_header_size && data[0] == 0x45) {
+      const std::size_t total = load_be16(data.data() + 2);
+      if (total >= min_header_size && total <= data.size() &&
+          (total == data.size() || opts.mode != parse_mode::strict) &&
+          (opts.checksum == checksum_policy::ignore || detail::header_checksum_ok(data.data(), min_header_size))) {
+        view v;
+        v.data_ = data;
+        v.header_length_ = static_cast<std::uint8_t>(min_header_size);
+        v.total_length_ = static_cast<std::uint16_t>(total);
+        return v;
+      }
+    }
+    return parse_checked(data, opts);
+  }
+
+  /// The full check `parse` falls back to (same result, every rule tested in order).
+  static constexpr result<view> parse_checked(B data, parse_options opts = {}) noexcept {
     if (data.size() < min_header_size)
       return make_error(errc::truncated, data.size(), "ipv4: {} bytes missing from the 20-byte header",
                         min_header_size - data.size());
@@ -2618,7 +2649,7 @@ class view {
     }
     v.total_length_ = static_cast<std::uint16_t>(total);
     if (auto ok = validate_options(bytes(data.data() + min_header_size, hlen - min_header_size)); !ok) return ok.error();
-    if (opts.checksum == checksum_policy::verify && !checksum::verify(bytes(data.data(), hlen)))
+    if (opts.checksum == checksum_policy::verify && !detail::header_checksum_ok(data.data(), hlen))
       return make_error(errc::bad_checksum, 10, "ipv4: header checksum {} does not verify", load_be16(data.data() + 10));
     return v;
   }

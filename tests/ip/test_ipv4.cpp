@@ -344,6 +344,34 @@ TEST_CASE("ipv4: setters update the checksum incrementally") {
   CHECK(v.checksum_ok());
 }
 
+TEST_CASE("ipv4: the inline fast path agrees with the full check") {
+  std::vector<std::vector<std::uint8_t>> inputs = {datagram({}), datagram({}, 0), datagram({0x01, 0x01, 0x01, 0x01})};
+  auto trailer = datagram({});
+  trailer.push_back(0);
+  inputs.push_back(trailer);
+  auto bad_sum = datagram({});
+  bad_sum[10] ^= 1;
+  inputs.push_back(bad_sum);
+  auto zero_total = datagram({});
+  store_be16(zero_total.data() + 2, 0);
+  inputs.push_back(with_checksum(zero_total));
+  for (const auto& in : inputs) {
+    for (auto mode : {ipv4::parse_mode::strict, ipv4::parse_mode::lax, ipv4::parse_mode::quoted}) {
+      for (auto policy : {ipv4::checksum_policy::verify, ipv4::checksum_policy::ignore}) {
+        auto fast = ipv4::view<>::parse(in, {mode, policy});
+        auto full = ipv4::view<>::parse_checked(in, {mode, policy});
+        REQUIRE(fast.has_value() == full.has_value());
+        if (fast) {
+          CHECK(fast->payload().size() == full->payload().size());
+          CHECK(fast->trailer().size() == full->trailer().size());
+        } else {
+          CHECK(fast.error().code == full.error().code);
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("ipv4: fragment helpers") {
   ipv4::header h;
   h.more_fragments = true;
