@@ -194,7 +194,7 @@ class reader {
     i.snaplen = u32b(body, 4);
     // Options: code, length, value padded to 4.
     std::size_t o = 8;
-    while (body.size() - o >= 4) {
+    while (o <= body.size() && body.size() - o >= 4) {
       const std::uint16_t code = u16b(body, o);
       const std::size_t olen = u16b(body, o + 2);
       if (code == 0) break;
