@@ -137,7 +137,7 @@ TEST_CASE("ipv4: strict and lax lengths") {
   }
   SUBCASE("total length beyond the buffer: an error, or cut short when quoted") {
     auto q = p;
-    q.resize(q.size() - 3);
+    q.erase(q.end() - 3, q.end());  // (resize(size() - 3) trips GCC 12 -Wstringop-overflow at -O2)
     CHECK(ipv4::parse(q).error().code == errc::bad_length);
     CHECK(ipv4::parse(q, {ipv4::parse_mode::lax}).error().code == errc::bad_length);
     auto quoted = ipv4::parse(q, {ipv4::parse_mode::quoted});
