@@ -13,6 +13,7 @@
 #include "core/hex.hpp"
 #include "core/reader.hpp"
 #include "core/result.hpp"
+#include "core/tlv.hpp"
 #include "core/writer.hpp"
 
 #include "link/arp.hpp"

@@ -37,6 +37,7 @@
 #include "../core/endian.hpp"
 #include "../core/error.hpp"
 #include "../core/result.hpp"
+#include "../core/tlv.hpp"
 #include "ipv4_address.hpp"
 
 namespace wirespan::ipv4 {
@@ -176,15 +177,13 @@ namespace detail {
 
 // Checks the option that starts at `area[pos]`; returns its length.
 constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::size_t base) noexcept {
+  constexpr wirespan::detail::tlv_messages messages{"ipv4: option {} has no length octet", "ipv4: option length {} < 2",
+                                                    "ipv4: option length {} runs past the header ({} bytes left)"};
+  auto generic = wirespan::detail::tlv_length(area, pos, base, messages);
+  if (!generic || *generic == 1) return generic;
   const std::uint8_t type = area[pos];
-  if (type == option_type::end_of_list || type == option_type::nop) return std::size_t{1};
   const std::size_t at = base + pos;
-  if (area.size() - pos < 2) return make_error(errc::malformed, at, "ipv4: option {} has no length octet", type);
-  const std::size_t len = area[pos + 1];
-  if (len < 2) return make_error(errc::bad_length, at + 1, "ipv4: option length {} < 2", len, 2);
-  if (len > area.size() - pos)
-    return make_error(errc::bad_length, at + 1, "ipv4: option length {} runs past the header ({} bytes left)", len,
-                      area.size() - pos);
+  const std::size_t len = *generic;
   switch (type) {
     case option_type::record_route:
     case option_type::loose_source_route:
@@ -247,72 +246,13 @@ constexpr bool header_checksum_ok(const std::uint8_t* p, std::size_t hlen) noexc
 /// Checks every option in an options area; `base` is added to error offsets (20 when
 /// the area comes from a header, so offsets count from the start of the header).
 constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
-  std::size_t pos = 0;
-  while (pos < area.size()) {
-    auto len = detail::check_option(area, pos, base);
-    if (!len) return len.error();
-    if (area[pos] == option_type::end_of_list) break;  // the rest is padding
-    pos += *len;
-  }
-  return {};
+  return wirespan::detail::validate_tlv<detail::check_option>(area, base);
 }
 
 /// Iterates the options of a validated options area: every option up to and including
 /// an End of Option List; the padding after it is not an option. On an area that does
 /// not validate it stops before the first bad option.
-class option_range {
- public:
-  class iterator {
-   public:
-    using value_type = option;
-    using difference_type = std::ptrdiff_t;
-    using iterator_concept = std::forward_iterator_tag;
-
-    constexpr iterator() noexcept = default;
-    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
-
-    constexpr option operator*() const noexcept { return option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
-    constexpr iterator& operator++() noexcept {
-      if (area_[pos_] == option_type::end_of_list) {
-        pos_ = area_.size();
-      } else {
-        pos_ += len_;
-      }
-      settle();
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator old = *this;
-      ++*this;
-      return old;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
-
-   private:
-    constexpr void settle() noexcept {
-      if (pos_ >= area_.size()) {
-        pos_ = area_.size();
-        return;
-      }
-      auto len = detail::check_option(area_, pos_, 0);
-      if (!len) {
-        pos_ = area_.size();
-        return;
-      }
-      len_ = *len;
-    }
-    bytes area_;
-    std::size_t pos_ = 0;
-    std::size_t len_ = 0;
-  };
-
-  constexpr explicit option_range(bytes area) noexcept : area_(area) {}
-  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
-  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
-
- private:
-  bytes area_;
-};
+using option_range = wirespan::detail::tlv_range<option, detail::check_option>;
 
 /// The options of an options area (see `option_range`).
 constexpr option_range options(bytes area) noexcept { return option_range(area); }

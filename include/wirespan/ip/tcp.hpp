@@ -16,6 +16,7 @@
 #include "../core/endian.hpp"
 #include "../core/error.hpp"
 #include "../core/result.hpp"
+#include "../core/tlv.hpp"
 #include "ipv4.hpp"
 #include "pseudo_header.hpp"
 
@@ -74,15 +75,13 @@ struct option {
 
 namespace detail {
 constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::size_t base) noexcept {
+  constexpr wirespan::detail::tlv_messages messages{"tcp: option {} has no length octet", "tcp: option length {} < 2",
+                                                    "tcp: option length {} runs past the header ({} bytes left)"};
+  auto generic = wirespan::detail::tlv_length(area, pos, base, messages);
+  if (!generic || *generic == 1) return generic;
   const std::uint8_t kind = area[pos];
-  if (kind == option_kind::end_of_list || kind == option_kind::nop) return std::size_t{1};
   const std::size_t at = base + pos;
-  if (area.size() - pos < 2) return make_error(errc::malformed, at, "tcp: option {} has no length octet", kind);
-  const std::size_t len = area[pos + 1];
-  if (len < 2) return make_error(errc::bad_length, at + 1, "tcp: option length {} < 2", len, 2);
-  if (len > area.size() - pos)
-    return make_error(errc::bad_length, at + 1, "tcp: option length {} runs past the header ({} bytes left)", len,
-                      area.size() - pos);
+  const std::size_t len = *generic;
   std::size_t want = 0;
   switch (kind) {
     case option_kind::mss: want = 4; break;
@@ -103,62 +102,11 @@ constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::siz
 
 /// Check every option in an options area (`base`: offset of the area for error offsets).
 constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
-  std::size_t pos = 0;
-  while (pos < area.size()) {
-    auto len = detail::check_option(area, pos, base);
-    if (!len) return len.error();
-    if (area[pos] == option_kind::end_of_list) break;
-    pos += *len;
-  }
-  return {};
+  return wirespan::detail::validate_tlv<detail::check_option>(area, base);
 }
 
 /// Iterates options up to and including End of Option List (padding after it is skipped).
-class option_range {
- public:
-  class iterator {
-   public:
-    using value_type = option;
-    using difference_type = std::ptrdiff_t;
-    constexpr iterator() noexcept = default;
-    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
-    constexpr option operator*() const noexcept { return option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
-    constexpr iterator& operator++() noexcept {
-      pos_ = area_[pos_] == option_kind::end_of_list ? area_.size() : pos_ + len_;
-      settle();
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator old = *this;
-      ++*this;
-      return old;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
-
-   private:
-    constexpr void settle() noexcept {
-      if (pos_ >= area_.size()) {
-        pos_ = area_.size();
-        return;
-      }
-      auto len = detail::check_option(area_, pos_, 0);
-      if (!len) {
-        pos_ = area_.size();
-        return;
-      }
-      len_ = *len;
-    }
-    bytes area_;
-    std::size_t pos_ = 0;
-    std::size_t len_ = 0;
-  };
-  constexpr explicit option_range(bytes area) noexcept : area_(area) {}
-  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
-  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
-
- private:
-  bytes area_;
-};
+using option_range = wirespan::detail::tlv_range<option, detail::check_option>;
 
 constexpr option_range options(bytes area) noexcept { return option_range(area); }
 
