@@ -1440,6 +1440,118 @@ class reader {
 
 }  // namespace wirespan
 // ---- end wirespan/core/reader.hpp ----
+// ---- begin wirespan/core/tlv.hpp ----
+// wirespan/core/tlv.hpp — option lists in the kind-length-value form of IPv4 and TCP:
+// kind 0 (End of Option List) and kind 1 (No-Operation) are one byte; every other option
+// is kind, length (counting kind and length), data.
+//
+// Each protocol supplies its option type and a check for one option (`Check(area, pos,
+// base)` returns the option's length or an error whose offset counts from `base`); this
+// header walks the list (`validate_tlv`) and iterates it (`tlv_range`), the same way for
+// both protocols. The bytes after an End of Option List are padding, not options.
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+
+
+namespace wirespan::detail {
+
+inline constexpr std::uint8_t tlv_end_of_list = 0;
+inline constexpr std::uint8_t tlv_nop = 1;
+
+/// The error texts of the generic rules, with the protocol's name in them.
+struct tlv_messages {
+  const char* no_length;  ///< "{}": the kind
+  const char* too_short;  ///< "{}": the length, limit 2
+  const char* past_end;   ///< "{}": the length, "{}": the bytes left
+};
+
+/// The length of the option at `area[pos]` by the generic rules: 1 for EOL and NOP;
+/// otherwise a length octet there, at least 2, within the area.
+constexpr result<std::size_t> tlv_length(bytes area, std::size_t pos, std::size_t base,
+                                         const tlv_messages& m) noexcept {
+  const std::uint8_t kind = area[pos];
+  if (kind == tlv_end_of_list || kind == tlv_nop) return std::size_t{1};
+  const std::size_t at = base + pos;
+  if (area.size() - pos < 2) return make_error(errc::malformed, at, m.no_length, kind);
+  const std::size_t len = area[pos + 1];
+  if (len < 2) return make_error(errc::bad_length, at + 1, m.too_short, len, 2);
+  if (len > area.size() - pos) return make_error(errc::bad_length, at + 1, m.past_end, len, area.size() - pos);
+  return len;
+}
+
+using tlv_check = result<std::size_t> (*)(bytes area, std::size_t pos, std::size_t base) noexcept;
+
+/// Check every option of `area` up to End of Option List.
+template <tlv_check Check>
+constexpr result<void> validate_tlv(bytes area, std::size_t base) noexcept {
+  std::size_t pos = 0;
+  while (pos < area.size()) {
+    auto len = Check(area, pos, base);
+    if (!len) return len.error();
+    if (area[pos] == tlv_end_of_list) break;  // the rest is padding
+    pos += *len;
+  }
+  return {};
+}
+
+/// Iterates the options of an area: every option up to and including End of Option List.
+/// On an area that does not validate it stops before the first bad option. `Option` is
+/// built as `Option{kind, offset, raw}`.
+template <class Option, tlv_check Check>
+class tlv_range {
+ public:
+  class iterator {
+   public:
+    using value_type = Option;
+    using difference_type = std::ptrdiff_t;
+    using iterator_concept = std::forward_iterator_tag;
+
+    constexpr iterator() noexcept = default;
+    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
+
+    constexpr Option operator*() const noexcept { return Option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
+    constexpr iterator& operator++() noexcept {
+      pos_ = area_[pos_] == tlv_end_of_list ? area_.size() : pos_ + len_;
+      settle();
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
+
+   private:
+    constexpr void settle() noexcept {
+      if (pos_ >= area_.size()) {
+        pos_ = area_.size();
+        return;
+      }
+      auto len = Check(area_, pos_, 0);
+      if (!len) {
+        pos_ = area_.size();
+        return;
+      }
+      len_ = *len;
+    }
+    bytes area_;
+    std::size_t pos_ = 0;
+    std::size_t len_ = 0;
+  };
+
+  constexpr explicit tlv_range(bytes area) noexcept : area_(area) {}
+  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
+  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
+
+ private:
+  bytes area_;
+};
+
+}  // namespace wirespan::detail
+// ---- end wirespan/core/tlv.hpp ----
 // ---- begin wirespan/core/writer.hpp ----
 // wirespan/core/writer.hpp — a bounded cursor for writing into a caller's byte span.
 //
@@ -1813,8 +1925,8 @@ struct mac_address {
     for (std::size_t i = 0; i < 6; ++i) {
       const std::size_t at = i * 3;
       if (i > 0 && text[at - 1] != sep) return make_error(errc::malformed, at - 1, "mac: separators differ");
-      int hi = digit(text[at]);
-      int lo = digit(text[at + 1]);
+      const int hi = wirespan::detail::hex_digit(text[at]);
+      const int lo = wirespan::detail::hex_digit(text[at + 1]);
       if (hi < 0 || lo < 0) return make_error(errc::malformed, at, "mac: not a hex digit");
       a.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
@@ -1845,14 +1957,6 @@ struct mac_address {
   constexpr bool is_locally_administered() const noexcept { return (octets[0] & 2) != 0; }
 
   friend constexpr auto operator<=>(const mac_address&, const mac_address&) noexcept = default;
-
- private:
-  static constexpr int digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
 };
 
 /// One VLAN tag: TPID, priority (PCP), drop eligible (DEI), VLAN ID.
@@ -2311,15 +2415,13 @@ namespace detail {
 
 // Checks the option that starts at `area[pos]`; returns its length.
 constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::size_t base) noexcept {
+  constexpr wirespan::detail::tlv_messages messages{"ipv4: option {} has no length octet", "ipv4: option length {} < 2",
+                                                    "ipv4: option length {} runs past the header ({} bytes left)"};
+  auto generic = wirespan::detail::tlv_length(area, pos, base, messages);
+  if (!generic || *generic == 1) return generic;
   const std::uint8_t type = area[pos];
-  if (type == option_type::end_of_list || type == option_type::nop) return std::size_t{1};
   const std::size_t at = base + pos;
-  if (area.size() - pos < 2) return make_error(errc::malformed, at, "ipv4: option {} has no length octet", type);
-  const std::size_t len = area[pos + 1];
-  if (len < 2) return make_error(errc::bad_length, at + 1, "ipv4: option length {} < 2", len, 2);
-  if (len > area.size() - pos)
-    return make_error(errc::bad_length, at + 1, "ipv4: option length {} runs past the header ({} bytes left)", len,
-                      area.size() - pos);
+  const std::size_t len = *generic;
   switch (type) {
     case option_type::record_route:
     case option_type::loose_source_route:
@@ -2382,72 +2484,13 @@ constexpr bool header_checksum_ok(const std::uint8_t* p, std::size_t hlen) noexc
 /// Checks every option in an options area; `base` is added to error offsets (20 when
 /// the area comes from a header, so offsets count from the start of the header).
 constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
-  std::size_t pos = 0;
-  while (pos < area.size()) {
-    auto len = detail::check_option(area, pos, base);
-    if (!len) return len.error();
-    if (area[pos] == option_type::end_of_list) break;  // the rest is padding
-    pos += *len;
-  }
-  return {};
+  return wirespan::detail::validate_tlv<detail::check_option>(area, base);
 }
 
 /// Iterates the options of a validated options area: every option up to and including
 /// an End of Option List; the padding after it is not an option. On an area that does
 /// not validate it stops before the first bad option.
-class option_range {
- public:
-  class iterator {
-   public:
-    using value_type = option;
-    using difference_type = std::ptrdiff_t;
-    using iterator_concept = std::forward_iterator_tag;
-
-    constexpr iterator() noexcept = default;
-    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
-
-    constexpr option operator*() const noexcept { return option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
-    constexpr iterator& operator++() noexcept {
-      if (area_[pos_] == option_type::end_of_list) {
-        pos_ = area_.size();
-      } else {
-        pos_ += len_;
-      }
-      settle();
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator old = *this;
-      ++*this;
-      return old;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
-
-   private:
-    constexpr void settle() noexcept {
-      if (pos_ >= area_.size()) {
-        pos_ = area_.size();
-        return;
-      }
-      auto len = detail::check_option(area_, pos_, 0);
-      if (!len) {
-        pos_ = area_.size();
-        return;
-      }
-      len_ = *len;
-    }
-    bytes area_;
-    std::size_t pos_ = 0;
-    std::size_t len_ = 0;
-  };
-
-  constexpr explicit option_range(bytes area) noexcept : area_(area) {}
-  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
-  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
-
- private:
-  bytes area_;
-};
+using option_range = wirespan::detail::tlv_range<option, detail::check_option>;
 
 /// The options of an options area (see `option_range`).
 constexpr option_range options(bytes area) noexcept { return option_range(area); }
@@ -3317,15 +3360,16 @@ struct address {
       std::size_t start = i;
       std::uint32_t v = 0;
       std::size_t digits = 0;
-      while (i < s.size() && hex(s[i]) >= 0 && digits < 5) {
-        v = v * 16 + static_cast<std::uint32_t>(hex(s[i]));
+      while (i < s.size() && wirespan::detail::hex_digit(s[i]) >= 0 && digits < 5) {
+        v = v * 16 + static_cast<std::uint32_t>(wirespan::detail::hex_digit(s[i]));
         ++i;
         ++digits;
       }
       if (i < s.size() && s[i] == '.') {
         if (n > 6) return bad(start);
-        std::array<std::uint8_t, 4> q{};
-        if (!dotted(s.substr(start), q)) return bad(start);
+        auto quad = ipv4::address::parse(s.substr(start));  // inet_pton(AF_INET)'s rules
+        if (!quad) return bad(start);
+        const auto& q = quad->octets;
         g[n++] = static_cast<std::uint16_t>(q[0] << 8 | q[1]);
         g[n++] = static_cast<std::uint16_t>(q[2] << 8 | q[3]);
         i = s.size();
@@ -3385,10 +3429,9 @@ struct address {
         continue;
       }
       if (embedded_v4 && k == 6) {
-        for (std::size_t b = 12; b < 16; ++b) {
-          o = put_decimal(out, o, octets[b]);
-          if (b < 15) out[o++] = '.';
-        }
+        std::array<char, ipv4::address::max_text_size> quad{};
+        const std::size_t len = ipv4::address{{octets[12], octets[13], octets[14], octets[15]}}.to_chars(quad);
+        for (std::size_t c = 0; c < len; ++c) out[o++] = quad[c];
         break;
       }
       o = put_hex(out, o, group(k));
@@ -3428,30 +3471,6 @@ struct address {
   static constexpr error bad(std::size_t at) noexcept {
     return make_error(errc::malformed, at, "ipv6: not an address (inet_pton rules)");
   }
-  static constexpr int hex(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  // A dotted quad as inet_pton(AF_INET) takes it: four decimal parts 0..255, no leading zeros.
-  static constexpr bool dotted(std::string_view s, std::array<std::uint8_t, 4>& q) noexcept {
-    std::size_t part = 0, i = 0;
-    while (true) {
-      if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
-      if (s[i] == '0' && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') return false;
-      unsigned v = 0;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + static_cast<unsigned>(s[i] - '0');
-        if (v > 255) return false;
-        ++i;
-      }
-      q[part++] = static_cast<std::uint8_t>(v);
-      if (part == 4) return i == s.size();
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
-    }
-  }
   static constexpr std::size_t put_hex(std::array<char, max_text_size>& out, std::size_t o, std::uint16_t v) noexcept {
     constexpr const char* digits = "0123456789abcdef";
     bool started = false;
@@ -3463,12 +3482,6 @@ struct address {
         started = true;
       }
     }
-    return o;
-  }
-  static constexpr std::size_t put_decimal(std::array<char, max_text_size>& out, std::size_t o, std::uint8_t v) noexcept {
-    if (v >= 100) out[o++] = static_cast<char>('0' + v / 100);
-    if (v >= 10) out[o++] = static_cast<char>('0' + v / 10 % 10);
-    out[o++] = static_cast<char>('0' + v % 10);
     return o;
   }
 };
@@ -4105,15 +4118,13 @@ struct option {
 
 namespace detail {
 constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::size_t base) noexcept {
+  constexpr wirespan::detail::tlv_messages messages{"tcp: option {} has no length octet", "tcp: option length {} < 2",
+                                                    "tcp: option length {} runs past the header ({} bytes left)"};
+  auto generic = wirespan::detail::tlv_length(area, pos, base, messages);
+  if (!generic || *generic == 1) return generic;
   const std::uint8_t kind = area[pos];
-  if (kind == option_kind::end_of_list || kind == option_kind::nop) return std::size_t{1};
   const std::size_t at = base + pos;
-  if (area.size() - pos < 2) return make_error(errc::malformed, at, "tcp: option {} has no length octet", kind);
-  const std::size_t len = area[pos + 1];
-  if (len < 2) return make_error(errc::bad_length, at + 1, "tcp: option length {} < 2", len, 2);
-  if (len > area.size() - pos)
-    return make_error(errc::bad_length, at + 1, "tcp: option length {} runs past the header ({} bytes left)", len,
-                      area.size() - pos);
+  const std::size_t len = *generic;
   std::size_t want = 0;
   switch (kind) {
     case option_kind::mss: want = 4; break;
@@ -4134,62 +4145,11 @@ constexpr result<std::size_t> check_option(bytes area, std::size_t pos, std::siz
 
 /// Check every option in an options area (`base`: offset of the area for error offsets).
 constexpr result<void> validate_options(bytes area, std::size_t base = min_header_size) noexcept {
-  std::size_t pos = 0;
-  while (pos < area.size()) {
-    auto len = detail::check_option(area, pos, base);
-    if (!len) return len.error();
-    if (area[pos] == option_kind::end_of_list) break;
-    pos += *len;
-  }
-  return {};
+  return wirespan::detail::validate_tlv<detail::check_option>(area, base);
 }
 
 /// Iterates options up to and including End of Option List (padding after it is skipped).
-class option_range {
- public:
-  class iterator {
-   public:
-    using value_type = option;
-    using difference_type = std::ptrdiff_t;
-    constexpr iterator() noexcept = default;
-    constexpr iterator(bytes area, std::size_t pos) noexcept : area_(area), pos_(pos) { settle(); }
-    constexpr option operator*() const noexcept { return option{area_[pos_], pos_, area_.subspan(pos_, len_)}; }
-    constexpr iterator& operator++() noexcept {
-      pos_ = area_[pos_] == option_kind::end_of_list ? area_.size() : pos_ + len_;
-      settle();
-      return *this;
-    }
-    constexpr iterator operator++(int) noexcept {
-      iterator old = *this;
-      ++*this;
-      return old;
-    }
-    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.pos_ == b.pos_; }
-
-   private:
-    constexpr void settle() noexcept {
-      if (pos_ >= area_.size()) {
-        pos_ = area_.size();
-        return;
-      }
-      auto len = detail::check_option(area_, pos_, 0);
-      if (!len) {
-        pos_ = area_.size();
-        return;
-      }
-      len_ = *len;
-    }
-    bytes area_;
-    std::size_t pos_ = 0;
-    std::size_t len_ = 0;
-  };
-  constexpr explicit option_range(bytes area) noexcept : area_(area) {}
-  constexpr iterator begin() const noexcept { return iterator(area_, 0); }
-  constexpr iterator end() const noexcept { return iterator(area_, area_.size()); }
-
- private:
-  bytes area_;
-};
+using option_range = wirespan::detail::tlv_range<option, detail::check_option>;
 
 constexpr option_range options(bytes area) noexcept { return option_range(area); }
 
@@ -4860,25 +4820,8 @@ class reader {
         case block_type::interface_description:
           if (auto ok = describe(body, at); !ok) return ok.error();
           break;
-        case block_type::enhanced_packet: {
-          if (body.size() < 20)
-            return make_error(errc::bad_length, at + 4, "pcapng: enhanced packet block of {} bytes < 32", len, 32);
-          const std::uint32_t id = u32b(body, 0);
-          if (id >= interfaces_)
-            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
-          const std::uint32_t caplen = u32b(body, 12);
-          if (caplen > body.size() - 20)
-            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
-                              body.size() - 20);
-          const std::uint64_t ts = std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8);
-          fill(out, ifs_[id], ts);
-          out.captured_length = caplen;
-          out.original_length = u32b(body, 16);
-          out.interface_id = id;
-          out.offset = at;
-          out.data = body.subspan(20, caplen);
-          return true;
-        }
+        case block_type::enhanced_packet:
+          return packet(body, at, len, false, out);
         case block_type::simple_packet: {
           if (body.size() < 4)
             return make_error(errc::bad_length, at + 4, "pcapng: simple packet block of {} bytes < 16", len, 16);
@@ -4897,24 +4840,8 @@ class reader {
           out.data = body.subspan(4, caplen);
           return true;
         }
-        case block_type::packet: {
-          if (body.size() < 20)
-            return make_error(errc::bad_length, at + 4, "pcapng: packet block of {} bytes < 32", len, 32);
-          const std::uint32_t id = u16b(body, 0);
-          if (id >= interfaces_)
-            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
-          const std::uint32_t caplen = u32b(body, 12);
-          if (caplen > body.size() - 20)
-            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
-                              body.size() - 20);
-          fill(out, ifs_[id], std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8));
-          out.captured_length = caplen;
-          out.original_length = u32b(body, 16);
-          out.interface_id = id;
-          out.offset = at;
-          out.data = body.subspan(20, caplen);
-          return true;
-        }
+        case block_type::packet:  // the obsolete form: a 16-bit interface ID, then as an EPB
+          return packet(body, at, len, true, out);
         default: break;  // unknown and uninteresting blocks are skipped
       }
     }
@@ -4929,6 +4856,29 @@ class reader {
     return little_ ? load_le32(b.data() + at) : load_be32(b.data() + at);
   }
   constexpr std::uint32_t u32(std::size_t at) const noexcept { return u32b(file_, at); }
+
+  // An enhanced packet block, or the obsolete packet block (`short_id`: a 16-bit interface
+  // ID and 16 bits of drop count): interface ID, 64-bit timestamp, captured and original
+  // lengths, data.
+  constexpr result<bool> packet(bytes body, std::size_t at, std::uint32_t len, bool short_id,
+                                pcap::record& out) const noexcept {
+    if (body.size() < 20)
+      return make_error(errc::bad_length, at + 4, "pcapng: packet block of {} bytes < 32", len, 32);
+    const std::uint32_t id = short_id ? u16b(body, 0) : u32b(body, 0);
+    if (id >= interfaces_)
+      return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
+    const std::uint32_t caplen = u32b(body, 12);
+    if (caplen > body.size() - 20)
+      return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
+                        body.size() - 20);
+    fill(out, ifs_[id], std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8));
+    out.captured_length = caplen;
+    out.original_length = u32b(body, 16);
+    out.interface_id = id;
+    out.offset = at;
+    out.data = body.subspan(20, caplen);
+    return true;
+  }
 
   constexpr result<void> check_length(std::size_t at, std::uint32_t len) const noexcept {
     if (len % 4 != 0)
@@ -5172,6 +5122,13 @@ constexpr bool failed(layers& out, layer at, const result<T>& r, std::size_t bas
   return true;
 }
 
+// A link-layer header shorter than `need`: the dissection stops at `link`.
+constexpr bool short_link(layers& out, bytes data, std::size_t need, const char* what) noexcept {
+  if (data.size() >= need) return false;
+  out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), what, need - data.size())};
+  return true;
+}
+
 constexpr void application(layers& out, std::uint8_t transport, std::uint16_t sport, std::uint16_t dport,
                            bytes payload, std::size_t base, const options& opts) noexcept {
   out.payload = payload;
@@ -5300,20 +5257,13 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
     case pcap::linktype::raw:
     case pcap::linktype::ipv4:
     case pcap::linktype::ipv6: {
-      if (data.empty()) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, 0, "raw: empty frame", 1)};
-        return out;
-      }
+      if (detail::short_link(out, data, 1, "raw: empty frame ({} byte missing)")) return out;
       const unsigned version = data[0] >> 4;
       detail::network(out, version == 6 ? ethernet::ethertype::ipv6 : ethernet::ethertype::ipv4, data, 0, opts);
       return out;
     }
     case pcap::linktype::linux_sll: {
-      if (data.size() < 16) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll: {} bytes missing from the 16-byte header",
-                                                       16 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 16, "sll: {} bytes missing from the 16-byte header")) return out;
       sll_header h;
       h.packet_type = load_be16(data.data());
       h.arphrd = load_be16(data.data() + 2);
@@ -5325,11 +5275,7 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
       return out;
     }
     case pcap::linktype::linux_sll2: {
-      if (data.size() < 20) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll2: {} bytes missing from the 20-byte header",
-                                                       20 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 20, "sll2: {} bytes missing from the 20-byte header")) return out;
       sll_header h;
       h.protocol = load_be16(data.data());
       h.ifindex = load_be32(data.data() + 4);
@@ -5343,11 +5289,7 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
     }
     case pcap::linktype::null:
     case pcap::linktype::loop: {
-      if (data.size() < 4) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "loopback: {} bytes missing from the 4-byte header",
-                                                       4 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 4, "loopback: {} bytes missing from the 4-byte header")) return out;
       // The family is in the writer's byte order for `null`; read it whichever way is small.
       std::uint32_t family = load_be32(data.data());
       if (linktype == pcap::linktype::null && family > 0xffff) family = load_le32(data.data());

@@ -118,6 +118,13 @@ constexpr bool failed(layers& out, layer at, const result<T>& r, std::size_t bas
   return true;
 }
 
+// A link-layer header shorter than `need`: the dissection stops at `link`.
+constexpr bool short_link(layers& out, bytes data, std::size_t need, const char* what) noexcept {
+  if (data.size() >= need) return false;
+  out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), what, need - data.size())};
+  return true;
+}
+
 constexpr void application(layers& out, std::uint8_t transport, std::uint16_t sport, std::uint16_t dport,
                            bytes payload, std::size_t base, const options& opts) noexcept {
   out.payload = payload;
@@ -246,20 +253,13 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
     case pcap::linktype::raw:
     case pcap::linktype::ipv4:
     case pcap::linktype::ipv6: {
-      if (data.empty()) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, 0, "raw: empty frame", 1)};
-        return out;
-      }
+      if (detail::short_link(out, data, 1, "raw: empty frame ({} byte missing)")) return out;
       const unsigned version = data[0] >> 4;
       detail::network(out, version == 6 ? ethernet::ethertype::ipv6 : ethernet::ethertype::ipv4, data, 0, opts);
       return out;
     }
     case pcap::linktype::linux_sll: {
-      if (data.size() < 16) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll: {} bytes missing from the 16-byte header",
-                                                       16 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 16, "sll: {} bytes missing from the 16-byte header")) return out;
       sll_header h;
       h.packet_type = load_be16(data.data());
       h.arphrd = load_be16(data.data() + 2);
@@ -271,11 +271,7 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
       return out;
     }
     case pcap::linktype::linux_sll2: {
-      if (data.size() < 20) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "sll2: {} bytes missing from the 20-byte header",
-                                                       20 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 20, "sll2: {} bytes missing from the 20-byte header")) return out;
       sll_header h;
       h.protocol = load_be16(data.data());
       h.ifindex = load_be32(data.data() + 4);
@@ -289,11 +285,7 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
     }
     case pcap::linktype::null:
     case pcap::linktype::loop: {
-      if (data.size() < 4) {
-        out.stop = stop_reason{layer::link, make_error(errc::truncated, data.size(), "loopback: {} bytes missing from the 4-byte header",
-                                                       4 - data.size())};
-        return out;
-      }
+      if (detail::short_link(out, data, 4, "loopback: {} bytes missing from the 4-byte header")) return out;
       // The family is in the writer's byte order for `null`; read it whichever way is small.
       std::uint32_t family = load_be32(data.data());
       if (linktype == pcap::linktype::null && family > 0xffff) family = load_le32(data.data());

@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "../core/error.hpp"
+#include "../core/hex.hpp"
 #include "../core/result.hpp"
+#include "ipv4_address.hpp"
 
 namespace wirespan::ipv6 {
 
@@ -43,15 +45,16 @@ struct address {
       std::size_t start = i;
       std::uint32_t v = 0;
       std::size_t digits = 0;
-      while (i < s.size() && hex(s[i]) >= 0 && digits < 5) {
-        v = v * 16 + static_cast<std::uint32_t>(hex(s[i]));
+      while (i < s.size() && wirespan::detail::hex_digit(s[i]) >= 0 && digits < 5) {
+        v = v * 16 + static_cast<std::uint32_t>(wirespan::detail::hex_digit(s[i]));
         ++i;
         ++digits;
       }
       if (i < s.size() && s[i] == '.') {
         if (n > 6) return bad(start);
-        std::array<std::uint8_t, 4> q{};
-        if (!dotted(s.substr(start), q)) return bad(start);
+        auto quad = ipv4::address::parse(s.substr(start));  // inet_pton(AF_INET)'s rules
+        if (!quad) return bad(start);
+        const auto& q = quad->octets;
         g[n++] = static_cast<std::uint16_t>(q[0] << 8 | q[1]);
         g[n++] = static_cast<std::uint16_t>(q[2] << 8 | q[3]);
         i = s.size();
@@ -111,10 +114,9 @@ struct address {
         continue;
       }
       if (embedded_v4 && k == 6) {
-        for (std::size_t b = 12; b < 16; ++b) {
-          o = put_decimal(out, o, octets[b]);
-          if (b < 15) out[o++] = '.';
-        }
+        std::array<char, ipv4::address::max_text_size> quad{};
+        const std::size_t len = ipv4::address{{octets[12], octets[13], octets[14], octets[15]}}.to_chars(quad);
+        for (std::size_t c = 0; c < len; ++c) out[o++] = quad[c];
         break;
       }
       o = put_hex(out, o, group(k));
@@ -154,30 +156,6 @@ struct address {
   static constexpr error bad(std::size_t at) noexcept {
     return make_error(errc::malformed, at, "ipv6: not an address (inet_pton rules)");
   }
-  static constexpr int hex(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  // A dotted quad as inet_pton(AF_INET) takes it: four decimal parts 0..255, no leading zeros.
-  static constexpr bool dotted(std::string_view s, std::array<std::uint8_t, 4>& q) noexcept {
-    std::size_t part = 0, i = 0;
-    while (true) {
-      if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
-      if (s[i] == '0' && i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '9') return false;
-      unsigned v = 0;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        v = v * 10 + static_cast<unsigned>(s[i] - '0');
-        if (v > 255) return false;
-        ++i;
-      }
-      q[part++] = static_cast<std::uint8_t>(v);
-      if (part == 4) return i == s.size();
-      if (i >= s.size() || s[i] != '.') return false;
-      ++i;
-    }
-  }
   static constexpr std::size_t put_hex(std::array<char, max_text_size>& out, std::size_t o, std::uint16_t v) noexcept {
     constexpr const char* digits = "0123456789abcdef";
     bool started = false;
@@ -189,12 +167,6 @@ struct address {
         started = true;
       }
     }
-    return o;
-  }
-  static constexpr std::size_t put_decimal(std::array<char, max_text_size>& out, std::size_t o, std::uint8_t v) noexcept {
-    if (v >= 100) out[o++] = static_cast<char>('0' + v / 100);
-    if (v >= 10) out[o++] = static_cast<char>('0' + v / 10 % 10);
-    out[o++] = static_cast<char>('0' + v % 10);
     return o;
   }
 };

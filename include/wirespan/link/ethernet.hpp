@@ -19,6 +19,7 @@
 #include "../core/bytes.hpp"
 #include "../core/endian.hpp"
 #include "../core/error.hpp"
+#include "../core/hex.hpp"
 #include "../core/result.hpp"
 
 namespace wirespan::ethernet {
@@ -56,8 +57,8 @@ struct mac_address {
     for (std::size_t i = 0; i < 6; ++i) {
       const std::size_t at = i * 3;
       if (i > 0 && text[at - 1] != sep) return make_error(errc::malformed, at - 1, "mac: separators differ");
-      int hi = digit(text[at]);
-      int lo = digit(text[at + 1]);
+      const int hi = wirespan::detail::hex_digit(text[at]);
+      const int lo = wirespan::detail::hex_digit(text[at + 1]);
       if (hi < 0 || lo < 0) return make_error(errc::malformed, at, "mac: not a hex digit");
       a.octets[i] = static_cast<std::uint8_t>(hi * 16 + lo);
     }
@@ -88,14 +89,6 @@ struct mac_address {
   constexpr bool is_locally_administered() const noexcept { return (octets[0] & 2) != 0; }
 
   friend constexpr auto operator<=>(const mac_address&, const mac_address&) noexcept = default;
-
- private:
-  static constexpr int digit(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
 };
 
 /// One VLAN tag: TPID, priority (PCP), drop eligible (DEI), VLAN ID.

@@ -79,25 +79,8 @@ class reader {
         case block_type::interface_description:
           if (auto ok = describe(body, at); !ok) return ok.error();
           break;
-        case block_type::enhanced_packet: {
-          if (body.size() < 20)
-            return make_error(errc::bad_length, at + 4, "pcapng: enhanced packet block of {} bytes < 32", len, 32);
-          const std::uint32_t id = u32b(body, 0);
-          if (id >= interfaces_)
-            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
-          const std::uint32_t caplen = u32b(body, 12);
-          if (caplen > body.size() - 20)
-            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
-                              body.size() - 20);
-          const std::uint64_t ts = std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8);
-          fill(out, ifs_[id], ts);
-          out.captured_length = caplen;
-          out.original_length = u32b(body, 16);
-          out.interface_id = id;
-          out.offset = at;
-          out.data = body.subspan(20, caplen);
-          return true;
-        }
+        case block_type::enhanced_packet:
+          return packet(body, at, len, false, out);
         case block_type::simple_packet: {
           if (body.size() < 4)
             return make_error(errc::bad_length, at + 4, "pcapng: simple packet block of {} bytes < 16", len, 16);
@@ -116,24 +99,8 @@ class reader {
           out.data = body.subspan(4, caplen);
           return true;
         }
-        case block_type::packet: {
-          if (body.size() < 20)
-            return make_error(errc::bad_length, at + 4, "pcapng: packet block of {} bytes < 32", len, 32);
-          const std::uint32_t id = u16b(body, 0);
-          if (id >= interfaces_)
-            return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
-          const std::uint32_t caplen = u32b(body, 12);
-          if (caplen > body.size() - 20)
-            return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
-                              body.size() - 20);
-          fill(out, ifs_[id], std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8));
-          out.captured_length = caplen;
-          out.original_length = u32b(body, 16);
-          out.interface_id = id;
-          out.offset = at;
-          out.data = body.subspan(20, caplen);
-          return true;
-        }
+        case block_type::packet:  // the obsolete form: a 16-bit interface ID, then as an EPB
+          return packet(body, at, len, true, out);
         default: break;  // unknown and uninteresting blocks are skipped
       }
     }
@@ -148,6 +115,29 @@ class reader {
     return little_ ? load_le32(b.data() + at) : load_be32(b.data() + at);
   }
   constexpr std::uint32_t u32(std::size_t at) const noexcept { return u32b(file_, at); }
+
+  // An enhanced packet block, or the obsolete packet block (`short_id`: a 16-bit interface
+  // ID and 16 bits of drop count): interface ID, 64-bit timestamp, captured and original
+  // lengths, data.
+  constexpr result<bool> packet(bytes body, std::size_t at, std::uint32_t len, bool short_id,
+                                pcap::record& out) const noexcept {
+    if (body.size() < 20)
+      return make_error(errc::bad_length, at + 4, "pcapng: packet block of {} bytes < 32", len, 32);
+    const std::uint32_t id = short_id ? u16b(body, 0) : u32b(body, 0);
+    if (id >= interfaces_)
+      return make_error(errc::bad_value, at + 8, "pcapng: interface {} is not described", id, interfaces_);
+    const std::uint32_t caplen = u32b(body, 12);
+    if (caplen > body.size() - 20)
+      return make_error(errc::bad_length, at + 20, "pcapng: captured length {} > the {} bytes of the block", caplen,
+                        body.size() - 20);
+    fill(out, ifs_[id], std::uint64_t{u32b(body, 4)} << 32 | u32b(body, 8));
+    out.captured_length = caplen;
+    out.original_length = u32b(body, 16);
+    out.interface_id = id;
+    out.offset = at;
+    out.data = body.subspan(20, caplen);
+    return true;
+  }
 
   constexpr result<void> check_length(std::size_t at, std::uint32_t len) const noexcept {
     if (len % 4 != 0)
