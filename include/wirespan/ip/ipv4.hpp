@@ -279,6 +279,24 @@ struct options_buffer {
   }
 };
 
+namespace detail {
+// The length of a header with a 20-byte fixed part and options (IPv4, TCP): `words` 32-bit
+// words when given, else 20 + the options padded to 4.
+constexpr std::size_t header_length_of(const std::optional<std::uint8_t>& words, std::size_t options_size) noexcept {
+  // GCC 12 at -O2 with sanitizers reports -Wmaybe-uninitialized for `*words` when the
+  // header is an aggregate built with designated initializers (the optional's payload
+  // is read only when engaged; a false positive), so it is silenced for this statement.
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+  return words ? std::size_t{*words} * 4u : min_header_size + (options_size + 3u) / 4u * 4u;
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
+}
+}  // namespace detail
+
 /// Writes options; `finish()` pads with End of Option List to a multiple of 4 bytes.
 /// The first error (more than 40 bytes, a bad argument) is kept and returned by `finish()`.
 ///
@@ -602,19 +620,7 @@ struct header {
   options_buffer options{};                     ///< the options area, padding included
 
   /// The header length `encode` writes.
-  constexpr std::size_t header_length() const noexcept {
-    // GCC 12 at -O2 with sanitizers reports -Wmaybe-uninitialized for `*ihl` when the
-    // header is an aggregate built with designated initializers (the optional's payload
-    // is read only when engaged; a false positive), so it is silenced for this statement.
-#if defined(__GNUC__) && !defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-    return ihl ? std::size_t{*ihl} * 4u : min_header_size + (options.size() + 3u) / 4u * 4u;
-#if defined(__GNUC__) && !defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
-  }
+  constexpr std::size_t header_length() const noexcept { return detail::header_length_of(ihl, options.size()); }
 
   friend constexpr bool operator==(const header&, const header&) noexcept = default;
 };

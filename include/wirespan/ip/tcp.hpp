@@ -235,15 +235,7 @@ struct header {
   ipv4::options_buffer options{};             ///< the options area, padding included
 
   constexpr std::size_t header_length() const noexcept {
-    // See ipv4::header::header_length for GCC 12's -Wmaybe-uninitialized false positive.
-#if defined(__GNUC__) && !defined(__clang__)
-#  pragma GCC diagnostic push
-#  pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-    return data_offset ? std::size_t{*data_offset} * 4u : min_header_size + (options.size() + 3u) / 4u * 4u;
-#if defined(__GNUC__) && !defined(__clang__)
-#  pragma GCC diagnostic pop
-#endif
+    return ipv4::detail::header_length_of(data_offset, options.size());
   }
   friend constexpr bool operator==(const header&, const header&) noexcept = default;
 };
