@@ -33,4 +33,11 @@
 #include "pcap/pcap.hpp"
 #include "pcap/pcapng.hpp"
 
+#include "protobuf/message.hpp"
+#include "protobuf/reader.hpp"
+#include "protobuf/text.hpp"
+#include "protobuf/types.hpp"
+#include "protobuf/varint.hpp"
+#include "protobuf/writer.hpp"
+
 #include "dissect/frame.hpp"

@@ -22,11 +22,13 @@ int run_checksum(std::span<const std::string_view> args);
 int run_demo(std::span<const std::string_view> args);
 int run_decode(std::span<const std::string_view> args);
 int run_craft(std::span<const std::string_view> args);
+int run_protobuf(std::span<const std::string_view> args);
 
 extern const command checksum_command;
 extern const command demo_command;
 extern const command decode_command;
 extern const command craft_command;
+extern const command protobuf_command;
 
 /// Exit codes: 0 success, 1 bad input data, 2 bad usage.
 inline constexpr int exit_ok = 0;
