@@ -5014,6 +5014,2284 @@ class reader {
 }  // namespace wirespan::capture
 // ---- end wirespan/pcap/capture.hpp ----
 
+// ---- begin wirespan/protobuf/message.hpp ----
+// wirespan/protobuf/message.hpp — compile-time message schemas: a plain struct, a list
+// of its fields, and `encode` / `encoded_size` / `decode` for it, all constexpr.
+//
+// ```cpp
+// namespace pb = wirespan::protobuf;
+// struct HelloRequest {
+//   std::string_view name;   // a view into the decoded input: zero copy
+//   using protobuf_schema = pb::schema<pb::member<1, &HelloRequest::name, pb::types::string>>;
+// };
+// std::array<std::uint8_t, 16> buf;
+// auto n = pb::encode(HelloRequest{"World"}, buf);        // 0a 05 57 6f 72 6c 64
+// auto m = pb::decode<HelloRequest>(pb::bytes(buf.data(), *n));
+// ```
+// (A struct that cannot name its schema inside specializes `pb::schema_of<T>` instead.)
+//
+// Members and the C++ types they may have:
+// - scalars `types::int32` ... `types::double_`: exactly the type's `value_type`
+//   (`std::int32_t` for int32/sint32/sfixed32, `bool` for bool_, an enum type or
+//   `std::int32_t` for enum_, ...), or `std::optional` of it for explicit presence.
+//   Without optional a scalar equal to zero is not written (proto3 implicit presence).
+// - `types::string` / `types::bytes`: `std::string_view` (zero copy, run time only),
+//   `wirespan::bytes` (zero copy, constexpr), `std::string`, `std::vector<std::uint8_t>`;
+//   or `std::optional` of one. Strings are checked to be UTF-8 unless
+//   `read_options::validate_utf8` is false.
+// - `types::message`: a struct with a schema (written when its encoding is not empty),
+//   or `std::optional` of one (written when present).
+// - `types::repeated<T>` / `types::packed<T>`: a `std::vector` of T's member type.
+// - `types::map<K, V>`: a container of pairs (`std::vector<std::pair<K, V>>`, `std::map`).
+// - `oneof<&S::v, alternative<N, T>...>`: `std::variant<std::monostate, A...>`, the i-th
+//   alternative being variant index i + 1.
+// - `unknown_fields<&S::u>`: a `std::vector<wirespan::bytes>` that keeps each unknown
+//   field as a span of the input; `encode` writes them back after the known fields.
+//
+// Decoding follows libprotobuf: a known field with another wire type is an unknown
+// field; the last value of a singular scalar wins; a repeated field accepts packed and
+// unpacked records in any mix; a submessage seen twice is merged; a map key seen twice
+// keeps its last value. Every wire-format error of the reader (reader.hpp) is an error
+// here too. A schema whose numbers repeat or leave 1..2^29-1, or whose member type does
+// not fit its protobuf type, does not compile.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// ---- begin wirespan/protobuf/reader.hpp ----
+// wirespan/protobuf/reader.hpp — the schema-less, zero-copy protobuf reader.
+//
+// `reader::next()` steps from field to field. Each `field` carries its number, wire
+// type, byte offset and value: the integer of a varint, the bits of a fixed32/fixed64,
+// the payload span of a length-delimited field, the body span of a group (already
+// walked up to its matching end tag). Submessages, groups and packed repeated fields
+// are opened from their field with `message()`, `group()` and `packed<T>()`; a field
+// that is not read is skipped by the next `next()`.
+//
+// Every rule of the wire format is checked and reported with the absolute byte offset:
+// field number 0, a tag of more than 5 bytes or above 2^32 - 1, wire types 6 and 7, an
+// unterminated or 11-byte varint, a length beyond the enclosing message, a truncated
+// fixed32/fixed64, an end group without its start or with another number, nesting
+// beyond `max_depth` (default 100, libprotobuf's). Options add UTF-8 checks for
+// strings and a canonical-only mode. The reader never reads outside its span; on an
+// error the cursor stays where it was, so `next()` reports the same error again.
+//
+// ```cpp
+// namespace pb = wirespan::protobuf;
+// pb::reader r(data);
+// for (auto f : r.fields()) {
+//   if (!f) return f.error();
+//   if (f->number == 1) id = f->as_int32();
+//   else if (f->number == 2) name = f->as_string();
+//   else if (f->number == 3) for (auto v : *r.packed<pb::types::int32>(*f)) sum += v;
+// }
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <string_view>
+
+// ---- begin wirespan/protobuf/types.hpp ----
+// wirespan/protobuf/types.hpp — wire types, tags, and the protobuf scalar types as C++
+// tag types.
+//
+// `types::int32`, `types::sint64`, `types::fixed32`, `types::double_`, ... name the
+// .proto scalar types (keywords get a trailing underscore: `bool_`, `enum_`, `float_`,
+// `double_`). Each says which wire type carries it and how its value maps to and from
+// the wire, with libprotobuf's semantics: int32, uint32 and enum take the low 32 bits of
+// a 64-bit varint; bool is "nonzero"; a negative int32 or enum is written
+// sign-extended, as a 10-byte varint. The reader's packed ranges and the compile-time
+// schemas (message.hpp) are written in terms of them.
+
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace wirespan::protobuf {
+
+/// The six wire types (protobuf.dev, "Encoding"). 6 and 7 do not exist.
+enum class wire_type : std::uint8_t {
+  varint = 0,            ///< int32, int64, uint32, uint64, sint32, sint64, bool, enum
+  fixed64 = 1,           ///< fixed64, sfixed64, double
+  length_delimited = 2,  ///< string, bytes, embedded messages, packed repeated fields
+  start_group = 3,       ///< group start (deprecated, still parsed)
+  end_group = 4,         ///< group end
+  fixed32 = 5,           ///< fixed32, sfixed32, float
+};
+
+/// The name of a wire type as protobuf.dev spells it ("VARINT", "I64", "LEN", ...).
+constexpr const char* to_string(wire_type t) noexcept {
+  switch (t) {
+    case wire_type::varint: return "VARINT";
+    case wire_type::fixed64: return "I64";
+    case wire_type::length_delimited: return "LEN";
+    case wire_type::start_group: return "SGROUP";
+    case wire_type::end_group: return "EGROUP";
+    case wire_type::fixed32: return "I32";
+  }
+  return "?";
+}
+
+/// Field numbers are 1 .. 2^29 - 1 (19000-19999 are reserved by protoc, not by the wire).
+inline constexpr std::uint32_t max_field_number = (std::uint32_t{1} << 29) - 1;
+
+/// The tag of a field: `number << 3 | wire type`.
+constexpr std::uint32_t make_tag(std::uint32_t number, wire_type t) noexcept {
+  return (number << 3) | static_cast<std::uint32_t>(t);
+}
+
+/// The .proto scalar types as tag types. `value_type` is the C++ type of a value,
+/// `wire` its wire type, `from_wire` / `to_wire` convert the varint value or the fixed
+/// bits.
+namespace types {
+
+struct int32 {
+  using value_type = std::int32_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "int32";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(w));
+  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(v));
+  }
+};
+struct int64 {
+  using value_type = std::int64_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "int64";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return static_cast<std::int64_t>(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return static_cast<std::uint64_t>(v); }
+};
+struct uint32 {
+  using value_type = std::uint32_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "uint32";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return static_cast<std::uint32_t>(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return v; }
+};
+struct uint64 {
+  using value_type = std::uint64_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "uint64";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return w; }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return v; }
+};
+struct sint32 {
+  using value_type = std::int32_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "sint32";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept {
+    std::uint32_t u = static_cast<std::uint32_t>(w);
+    return static_cast<std::int32_t>((u >> 1) ^ (0u - (u & 1u)));
+  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept {
+    return (static_cast<std::uint32_t>(v) << 1) ^ (v < 0 ? 0xffffffffu : 0u);
+  }
+};
+struct sint64 {
+  using value_type = std::int64_t;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "sint64";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept {
+    return static_cast<std::int64_t>((w >> 1) ^ (std::uint64_t{0} - (w & 1u)));
+  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept {
+    return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});
+  }
+};
+struct bool_ {
+  using value_type = bool;
+  static constexpr wire_type wire = wire_type::varint;
+  static constexpr const char* name = "bool";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return w != 0; }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return v ? 1 : 0; }
+};
+/// An open (proto3) enum: any int32 value is kept. The member may be an enum type or
+/// `std::int32_t`.
+struct enum_ : int32 {
+  static constexpr const char* name = "enum";
+};
+struct fixed32 {
+  using value_type = std::uint32_t;
+  static constexpr wire_type wire = wire_type::fixed32;
+  static constexpr const char* name = "fixed32";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return static_cast<std::uint32_t>(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return v; }
+};
+struct sfixed32 {
+  using value_type = std::int32_t;
+  static constexpr wire_type wire = wire_type::fixed32;
+  static constexpr const char* name = "sfixed32";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(w));
+  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return static_cast<std::uint32_t>(v); }
+};
+struct float_ {
+  using value_type = float;
+  static constexpr wire_type wire = wire_type::fixed32;
+  static constexpr const char* name = "float";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept {
+    return std::bit_cast<float>(static_cast<std::uint32_t>(w));
+  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return std::bit_cast<std::uint32_t>(v); }
+};
+struct fixed64 {
+  using value_type = std::uint64_t;
+  static constexpr wire_type wire = wire_type::fixed64;
+  static constexpr const char* name = "fixed64";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return w; }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return v; }
+};
+struct sfixed64 {
+  using value_type = std::int64_t;
+  static constexpr wire_type wire = wire_type::fixed64;
+  static constexpr const char* name = "sfixed64";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return static_cast<std::int64_t>(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return static_cast<std::uint64_t>(v); }
+};
+struct double_ {
+  using value_type = double;
+  static constexpr wire_type wire = wire_type::fixed64;
+  static constexpr const char* name = "double";
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return std::bit_cast<double>(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return std::bit_cast<std::uint64_t>(v); }
+};
+
+/// Length-delimited UTF-8 text. Members: `std::string_view` (a view into the input),
+/// `std::string`, `std::vector<std::uint8_t>` or `wirespan::bytes`.
+struct string {
+  static constexpr wire_type wire = wire_type::length_delimited;
+  static constexpr const char* name = "string";
+};
+/// Length-delimited bytes; the same member types as `string`, no UTF-8 check.
+struct bytes {
+  static constexpr wire_type wire = wire_type::length_delimited;
+  static constexpr const char* name = "bytes";
+};
+/// An embedded message: the member is a type with a schema (or `std::optional` of one).
+struct message {
+  static constexpr wire_type wire = wire_type::length_delimited;
+  static constexpr const char* name = "message";
+};
+/// A repeated field in the unpacked encoding (one record per element; how proto2
+/// writes scalars, and the only encoding of repeated string, bytes and messages).
+/// The member is a `std::vector` of the element's member type. Decoding accepts packed
+/// and unpacked records in any mix.
+template <class T>
+struct repeated {
+  using element = T;
+  static constexpr wire_type wire = T::wire;
+  static constexpr const char* name = "repeated";
+};
+/// A packed repeated scalar (proto3's default): one length-delimited record.
+template <class T>
+struct packed {
+  using element = T;
+  static constexpr wire_type wire = wire_type::length_delimited;
+  static constexpr const char* name = "packed";
+};
+/// `map<K, V>`: repeated entries {K key = 1; V value = 2;}. The member is a container of
+/// pairs (`std::vector<std::pair<K, V>>`, `std::map`, `std::unordered_map`, ...); a key
+/// that appears again replaces the earlier value, as in libprotobuf.
+template <class K, class V>
+struct map {
+  using key = K;
+  using mapped = V;
+  static constexpr wire_type wire = wire_type::length_delimited;
+  static constexpr const char* name = "map";
+};
+
+}  // namespace types
+
+/// A scalar type tag: a number on the wire (varint, fixed32 or fixed64).
+template <class T>
+concept scalar_type = requires(std::uint64_t w) {
+  typename T::value_type;
+  { T::wire } -> std::convertible_to<wire_type>;
+  { T::from_wire(w) } -> std::same_as<typename T::value_type>;
+} && (T::wire == wire_type::varint || T::wire == wire_type::fixed32 || T::wire == wire_type::fixed64);
+
+/// The encoded size of a fixed-width wire type, or 0.
+constexpr std::size_t fixed_size(wire_type t) noexcept {
+  return t == wire_type::fixed32 ? 4 : t == wire_type::fixed64 ? 8 : 0;
+}
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/types.hpp ----
+// ---- begin wirespan/protobuf/varint.hpp ----
+// wirespan/protobuf/varint.hpp — base-128 varints, zigzag, and the fixed-width scalars
+// of the protobuf wire format (protobuf.dev, "Encoding").
+//
+// A varint is 1 to 10 bytes, least significant group first, the high bit of each byte
+// meaning "more follows". Decoding follows libprotobuf: non-minimal (overlong) encodings
+// are accepted, bits beyond 64 in a 10th byte are dropped, and an 11th byte is an error.
+// `canonical_varint` tells whether an encoding is the minimal one (the extra-strict
+// option of the reader).
+//
+// ```cpp
+// std::uint8_t buf[10];
+// auto n = wirespan::protobuf::encode_varint(buf, 150);   // 96 01, n == 2
+// ```
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::protobuf {
+
+/// The longest varint: 10 bytes carry 64 bits.
+inline constexpr std::size_t max_varint_size = 10;
+
+/// How many bytes the minimal varint encoding of `v` takes (1..10).
+constexpr std::size_t varint_size(std::uint64_t v) noexcept {
+  // The significant bits (1..64), then ceil(bits / 7) without a division.
+  const int bits = 64 - std::countl_zero(v | 1);
+  return static_cast<std::size_t>(bits * 9 + 64) / 64;
+}
+
+/// Write the minimal varint of `v` at `out` (which must have room for `varint_size(v)`
+/// bytes) and return the number of bytes written.
+constexpr std::size_t encode_varint(std::uint8_t* out, std::uint64_t v) noexcept {
+  std::size_t n = 0;
+  while (v >= 0x80) {
+    out[n++] = static_cast<std::uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  out[n++] = static_cast<std::uint8_t>(v);
+  return n;
+}
+
+/// ZigZag (sint32): small magnitudes, positive or negative, become small varints.
+constexpr std::uint32_t zigzag_encode32(std::int32_t v) noexcept {
+  return (static_cast<std::uint32_t>(v) << 1) ^ (v < 0 ? 0xffffffffu : 0u);
+}
+constexpr std::int32_t zigzag_decode32(std::uint32_t v) noexcept {
+  return static_cast<std::int32_t>((v >> 1) ^ (0u - (v & 1u)));
+}
+/// ZigZag (sint64).
+constexpr std::uint64_t zigzag_encode64(std::int64_t v) noexcept {
+  return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});
+}
+constexpr std::int64_t zigzag_decode64(std::uint64_t v) noexcept {
+  return static_cast<std::int64_t>((v >> 1) ^ (std::uint64_t{0} - (v & 1u)));
+}
+
+namespace detail {
+
+// Fast path: at least 10 bytes are readable at p, so no byte needs a bounds check.
+// Each byte is added with its continuation bit and the bit is subtracted back when the
+// next byte says more follows (the libprotobuf trick); the loop is fully unrolled.
+// Returns nullptr for an 11-byte varint.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* varint_decode_unbounded(const std::uint8_t* p,
+                                                                            std::uint64_t& out) noexcept {
+  std::uint64_t r = p[0];
+  if (r < 0x80) {
+    out = r;
+    return p + 1;
+  }
+  std::uint64_t b = p[1];
+  r += (b - 1) << 7;
+  if (b < 0x80) {
+    out = r;
+    return p + 2;
+  }
+  b = p[2];
+  r += (b - 1) << 14;
+  if (b < 0x80) {
+    out = r;
+    return p + 3;
+  }
+  b = p[3];
+  r += (b - 1) << 21;
+  if (b < 0x80) {
+    out = r;
+    return p + 4;
+  }
+  b = p[4];
+  r += (b - 1) << 28;
+  if (b < 0x80) {
+    out = r;
+    return p + 5;
+  }
+  b = p[5];
+  r += (b - 1) << 35;
+  if (b < 0x80) {
+    out = r;
+    return p + 6;
+  }
+  b = p[6];
+  r += (b - 1) << 42;
+  if (b < 0x80) {
+    out = r;
+    return p + 7;
+  }
+  b = p[7];
+  r += (b - 1) << 49;
+  if (b < 0x80) {
+    out = r;
+    return p + 8;
+  }
+  b = p[8];
+  r += (b - 1) << 56;
+  if (b < 0x80) {
+    out = r;
+    return p + 9;
+  }
+  b = p[9];
+  r += (b - 1) << 63;
+  if (b < 0x80) {
+    out = r;
+    return p + 10;
+  }
+  return nullptr;
+}
+
+// Slow path near the end of the buffer: one bounds check per byte. Returns nullptr for
+// an unterminated varint (sets `truncated`) or an 11-byte one.
+constexpr const std::uint8_t* varint_decode_bounded(const std::uint8_t* p, const std::uint8_t* end,
+                                                    std::uint64_t& out, bool& truncated) noexcept {
+  std::uint64_t r = 0;
+  for (unsigned shift = 0; shift < 70; shift += 7) {
+    if (p == end) {
+      truncated = true;
+      return nullptr;
+    }
+    std::uint64_t b = *p++;
+    r |= (b & 0x7f) << shift;  // at shift 63 only the lowest bit survives, as in libprotobuf
+    if (b < 0x80) {
+      out = r;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+// Decode a varint in [p, end): nullptr on error, `truncated` telling which one.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* varint_decode(const std::uint8_t* p, const std::uint8_t* end,
+                                                                  std::uint64_t& out, bool& truncated) noexcept {
+  if (WIRESPAN_LIKELY(end - p >= 10)) return varint_decode_unbounded(p, out);
+  return varint_decode_bounded(p, end, out, truncated);
+}
+
+}  // namespace detail
+
+/// A decoded varint: its value and how many bytes it took.
+struct varint_value {
+  std::uint64_t value = 0;
+  std::size_t size = 0;
+};
+
+/// Decode the varint at the start of `data`. Errors: `truncated` (the input ends inside
+/// it; offset 0) and `malformed` (more than 10 bytes).
+constexpr result<varint_value> decode_varint(bytes data) noexcept {
+  std::uint64_t v = 0;
+  bool truncated = false;
+  const std::uint8_t* begin = data.data();
+  const std::uint8_t* p = detail::varint_decode(begin, begin + data.size(), v, truncated);
+  if (p == nullptr) {
+    if (truncated) return make_error(errc::truncated, 0, "protobuf: unterminated varint", 1);
+    return make_error(errc::malformed, 0, "protobuf: varint longer than {} bytes", 11, 10);
+  }
+  return varint_value{v, static_cast<std::size_t>(p - begin)};
+}
+
+/// True when the `size` bytes of a decoded varint are the minimal encoding of `value`
+/// (so the 10th byte, if any, is 1).
+constexpr bool canonical_varint(std::uint64_t value, std::size_t size) noexcept {
+  return size == varint_size(value);
+}
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/varint.hpp ----
+
+namespace wirespan::protobuf {
+
+/// How strict the reader is. The defaults are libprotobuf's parser.
+struct read_options {
+  std::uint32_t max_depth = 100;  ///< nested groups and messages (libprotobuf's recursion limit)
+  bool canonical = false;         ///< reject non-minimal varints (tags, lengths, values) and
+                                  ///< a 10th varint byte other than 1
+  bool validate_utf8 = true;      ///< `string()` and schema string fields reject invalid UTF-8
+                                  ///< (as libprotobuf does for proto3)
+  /// How tags and lengths are read. `strict` (the default): a tag is at most 5 bytes and
+  /// below 2^32, a length at most 5 bytes and below 2^31. The other two reproduce
+  /// libprotobuf 3.21 where it is laxer (as `protoc --decode_raw` shows): `parser` drops
+  /// the bits of a 5-byte tag beyond 32 (libprotobuf's message parser); `coded_stream`
+  /// also lets tags and lengths run to 10 bytes and keeps their low 32 bits (its
+  /// CodedInputStream, used to guess whether a string is a message).
+  enum class compat : std::uint8_t { strict, parser, coded_stream };
+  compat tags = compat::strict;
+};
+
+/// True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at
+/// most U+10FFFF) — the check libprotobuf applies to proto3 string fields.
+constexpr bool valid_utf8(bytes s) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    // ASCII runs eight bytes at a time (one load after folding).
+    while (n - i >= 8 && (load_le64(s.data() + i) & 0x8080808080808080ull) == 0) i += 8;
+    if (i == n) break;
+    std::uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint8_t lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    if (s[i + 1] < lo || s[i + 1] > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      if (s[i + k] < 0x80 || s[i + k] > 0xbf) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+/// One field of a message, as the reader found it.
+struct field {
+  std::uint32_t number = 0;
+  wire_type type = wire_type::varint;
+  std::size_t offset = 0;        ///< absolute byte offset of the tag
+  std::size_t value_offset = 0;  ///< absolute byte offset of the value (payload of LEN, body of a group)
+  std::uint64_t integer = 0;     ///< VARINT value, or the bits of I32 / I64
+  bytes data{};                  ///< LEN payload, or SGROUP body (without the end tag)
+  bytes raw{};                   ///< the whole field, tag to end (end tag included)
+
+  constexpr std::uint64_t as_uint64() const noexcept { return scalar<types::uint64>(); }
+  constexpr std::int64_t as_int64() const noexcept { return scalar<types::int64>(); }
+  constexpr std::uint32_t as_uint32() const noexcept { return scalar<types::uint32>(); }
+  constexpr std::int32_t as_int32() const noexcept { return scalar<types::int32>(); }
+  constexpr std::int32_t as_sint32() const noexcept { return scalar<types::sint32>(); }
+  constexpr std::int64_t as_sint64() const noexcept { return scalar<types::sint64>(); }
+  constexpr bool as_bool() const noexcept { return scalar<types::bool_>(); }
+  constexpr std::int32_t as_enum() const noexcept { return scalar<types::enum_>(); }
+  constexpr std::uint32_t as_fixed32() const noexcept { return scalar<types::fixed32>(); }
+  constexpr std::int32_t as_sfixed32() const noexcept { return scalar<types::sfixed32>(); }
+  constexpr std::uint64_t as_fixed64() const noexcept { return scalar<types::fixed64>(); }
+  constexpr std::int64_t as_sfixed64() const noexcept { return scalar<types::sfixed64>(); }
+  constexpr float as_float() const noexcept { return scalar<types::float_>(); }
+  constexpr double as_double() const noexcept { return scalar<types::double_>(); }
+  /// The payload of a length-delimited field.
+  constexpr bytes as_bytes() const noexcept {
+    WIRESPAN_ASSERT(type == wire_type::length_delimited);
+    return data;
+  }
+  /// The payload as text (not checked; `reader::string()` checks UTF-8 when asked to).
+  std::string_view as_string() const noexcept {
+    WIRESPAN_ASSERT(type == wire_type::length_delimited);
+    return {reinterpret_cast<const char*>(data.data()), data.size()};
+  }
+
+  /// The value as scalar type T; the wire type must be T's.
+  template <scalar_type T>
+  constexpr typename T::value_type scalar() const noexcept {
+    WIRESPAN_ASSERT(type == T::wire);
+    return T::from_wire(integer);
+  }
+};
+
+namespace detail {
+inline constexpr const char* pb_field_zero = "protobuf: field number 0";
+inline constexpr const char* pb_tag_long = "protobuf: tag longer than 5 bytes";
+inline constexpr const char* pb_tag_big = "protobuf: tag {} above 2^32 - 1";
+inline constexpr const char* pb_wire = "protobuf: wire type {} does not exist";
+inline constexpr const char* pb_varint_trunc = "protobuf: the input ends inside a varint";
+inline constexpr const char* pb_varint_long = "protobuf: varint longer than 10 bytes";
+inline constexpr const char* pb_non_canonical = "protobuf: non-minimal varint";
+inline constexpr const char* pb_length = "protobuf: length {} beyond the end of the message ({} bytes left)";
+inline constexpr const char* pb_length_long = "protobuf: length longer than 5 bytes";
+inline constexpr const char* pb_length_big = "protobuf: length {} of 2 GiB or more";
+inline constexpr const char* pb_fixed32 = "protobuf: truncated fixed32";
+inline constexpr const char* pb_fixed64 = "protobuf: truncated fixed64";
+inline constexpr const char* pb_end_group = "protobuf: end group {} without a start group";
+inline constexpr const char* pb_group_mismatch = "protobuf: end group {} closes start group {}";
+inline constexpr const char* pb_group_open = "protobuf: group {} has no end group";
+inline constexpr const char* pb_depth = "protobuf: nesting deeper than {}";
+inline constexpr const char* pb_packed_fixed = "protobuf: packed region of {} bytes is not a whole number of {}-byte values";
+inline constexpr const char* pb_packed_varint = "protobuf: packed region ends inside a varint";
+inline constexpr const char* pb_utf8 = "protobuf: string is not valid UTF-8";
+}  // namespace detail
+
+template <scalar_type T>
+class packed_range;
+
+/// The schema-less reader over one message (or one group body).
+class reader {
+ public:
+  constexpr reader() noexcept = default;
+  /// Read the message in `data`. `base` is the absolute offset of data[0] (for errors).
+  constexpr explicit reader(bytes data, read_options options = {}, std::uint32_t depth = 0,
+                            std::size_t base = 0) noexcept
+      : begin_(data.data()), p_(data.data()), end_(data.data() + data.size()), base_(base), depth_(depth),
+        options_(options) {}
+
+  /// Step to the next field: true, false at the end of the message, or the error of a
+  /// malformed field (the cursor then stays before it).
+  constexpr result<bool> next() noexcept {
+    if (p_ == end_) return false;
+    error e{};
+    const std::uint8_t* q = parse_field(p_, end_, current_, e, depth_);
+    if (q == nullptr) return e;
+    if (current_.type == wire_type::end_group) {
+      return make_error(errc::malformed, current_.offset, detail::pb_end_group, current_.number);
+    }
+    p_ = q;
+    return true;
+  }
+
+  /// The field `next()` stepped to.
+  constexpr const field& current() const noexcept { return current_; }
+
+  /// The submessage in a length-delimited field, read with the same options one level
+  /// deeper. Error: `limit_exceeded` beyond `max_depth`.
+  constexpr result<reader> message(const field& f) const noexcept {
+    WIRESPAN_ASSERT(f.type == wire_type::length_delimited);
+    if (depth_ + 1 > options_.max_depth) {
+      return make_error(errc::limit_exceeded, f.offset, detail::pb_depth, options_.max_depth);
+    }
+    return reader(f.data, options_, depth_ + 1, f.value_offset);
+  }
+
+  /// The body of a group field (already checked to its end tag).
+  constexpr reader group(const field& f) const noexcept {
+    WIRESPAN_ASSERT(f.type == wire_type::start_group);
+    return reader(f.data, options_, depth_ + 1, f.value_offset);
+  }
+
+  /// The text of a string field; with `validate_utf8`, `bad_value` if it is not UTF-8.
+  result<std::string_view> string(const field& f) const noexcept {
+    WIRESPAN_ASSERT(f.type == wire_type::length_delimited);
+    if (options_.validate_utf8 && !valid_utf8(f.data)) {
+      return make_error(errc::bad_value, f.value_offset, detail::pb_utf8);
+    }
+    return f.as_string();
+  }
+
+  /// The values of a packed repeated field of scalar type T, checked to be a whole
+  /// number of values. (An unpacked record of the same field is a plain scalar field:
+  /// `f.scalar<T>()`.)
+  template <scalar_type T>
+  constexpr result<packed_range<T>> packed(const field& f) const noexcept;
+
+  /// The fields as a range of `result<field>`; iteration stops after an error.
+  class field_range;
+  constexpr field_range fields() noexcept;
+
+  /// Walk every field to the end (groups included), checking the wire format.
+  constexpr result<void> validate() noexcept {
+    for (;;) {
+      auto more = next();
+      if (!more) return more.error();
+      if (!*more) return {};
+    }
+  }
+
+  constexpr bool at_end() const noexcept { return p_ == end_; }
+  /// Absolute offset of the next field.
+  constexpr std::size_t position() const noexcept { return base_ + static_cast<std::size_t>(p_ - begin_); }
+  /// What is left to read.
+  constexpr bytes rest() const noexcept { return bytes(p_, static_cast<std::size_t>(end_ - p_)); }
+  constexpr std::uint32_t depth() const noexcept { return depth_; }
+  constexpr const read_options& options() const noexcept { return options_; }
+
+ private:
+  constexpr std::size_t offset_of(const std::uint8_t* p) const noexcept {
+    return base_ + static_cast<std::size_t>(p - begin_);
+  }
+
+  // Decode a value varint; nullptr and `e` on error.
+  constexpr const std::uint8_t* value_varint(const std::uint8_t* p, const std::uint8_t* end, std::uint64_t& v,
+                                             error& e) const noexcept {
+    bool truncated = false;
+    const std::uint8_t* q = detail::varint_decode(p, end, v, truncated);
+    if (q == nullptr) {
+      e = truncated ? make_error(errc::truncated, offset_of(p), detail::pb_varint_trunc, 1)
+                    : make_error(errc::malformed, offset_of(p), detail::pb_varint_long);
+      return nullptr;
+    }
+    // Canonical: minimal, so a 10th byte can only be 1.
+    if (options_.canonical && (!canonical_varint(v, static_cast<std::size_t>(q - p)) || (q - p == 10 && q[-1] != 1))) {
+      e = make_error(errc::non_canonical, offset_of(p), detail::pb_non_canonical);
+      return nullptr;
+    }
+    return q;
+  }
+
+  // Parse one field at p (p < end): tag and value. For a start group, walks the group to
+  // its end tag. An end group is returned as a field of type end_group for the caller
+  // to judge. nullptr and `e` on error.
+  constexpr const std::uint8_t* parse_field(const std::uint8_t* p, const std::uint8_t* end, field& f, error& e,
+                                            std::uint32_t depth) const noexcept {
+    const std::uint8_t* start = p;
+    std::uint64_t tag = *p;
+    if (WIRESPAN_LIKELY(tag < 0x80)) {
+      ++p;
+    } else {
+      const unsigned max_bytes = options_.tags == read_options::compat::coded_stream ? 10 : 5;
+      tag = 0;
+      for (unsigned i = 0;; ++i) {
+        if (p == end) {
+          e = make_error(errc::truncated, offset_of(p), detail::pb_varint_trunc, 1);
+          return nullptr;
+        }
+        if (i == max_bytes) {
+          e = make_error(errc::malformed, offset_of(start), max_bytes == 5 ? detail::pb_tag_long : detail::pb_varint_long);
+          return nullptr;
+        }
+        std::uint64_t b = *p++;
+        tag |= (b & 0x7f) << (7 * i);
+        if (b < 0x80) break;
+      }
+      if (tag > 0xffffffffu) {
+        if (options_.tags == read_options::compat::strict) {
+          e = make_error(errc::malformed, offset_of(start), detail::pb_tag_big, tag);
+          return nullptr;
+        }
+        tag &= 0xffffffffu;
+      }
+      if (options_.canonical && !canonical_varint(tag, static_cast<std::size_t>(p - start))) {
+        e = make_error(errc::non_canonical, offset_of(start), detail::pb_non_canonical);
+        return nullptr;
+      }
+    }
+    const auto number = static_cast<std::uint32_t>(tag >> 3);
+    const auto wt = static_cast<std::uint8_t>(tag & 7);
+    if (number == 0) {
+      e = make_error(errc::bad_value, offset_of(start), detail::pb_field_zero);
+      return nullptr;
+    }
+    f.number = number;
+    f.offset = offset_of(start);
+    f.value_offset = offset_of(p);
+    f.integer = 0;
+    f.data = {};
+    switch (wt) {
+      case 0:
+        f.type = wire_type::varint;
+        p = value_varint(p, end, f.integer, e);
+        if (p == nullptr) return nullptr;
+        break;
+      case 1:
+        f.type = wire_type::fixed64;
+        if (end - p < 8) {
+          e = make_error(errc::truncated, offset_of(p), detail::pb_fixed64,
+                         static_cast<std::uint64_t>(8 - (end - p)));
+          return nullptr;
+        }
+        f.integer = load_le64(p);
+        p += 8;
+        break;
+      case 2: {
+        f.type = wire_type::length_delimited;
+        std::uint64_t len = 0;
+        const std::uint8_t* q = value_varint(p, end, len, e);
+        if (q == nullptr) return nullptr;
+        if (options_.tags == read_options::compat::coded_stream) {
+          len &= 0xffffffffu;
+        } else if (q - p > 5) {
+          e = make_error(errc::malformed, offset_of(p), detail::pb_length_long);
+          return nullptr;
+        }
+        if (len > 0x7fffffffu) {
+          e = make_error(errc::bad_length, offset_of(p), detail::pb_length_big, len);
+          return nullptr;
+        }
+        const auto left = static_cast<std::uint64_t>(end - q);
+        if (len > left) {
+          e = make_error(errc::bad_length, offset_of(p), detail::pb_length, len, left);
+          return nullptr;
+        }
+        f.value_offset = offset_of(q);
+        f.data = bytes(q, q + len);
+        p = q + len;
+        break;
+      }
+      case 3: {
+        f.type = wire_type::start_group;
+        if (depth + 1 > options_.max_depth) {
+          e = make_error(errc::limit_exceeded, offset_of(start), detail::pb_depth, options_.max_depth);
+          return nullptr;
+        }
+        const std::uint8_t* body = p;
+        field inner{};
+        for (;;) {
+          if (p == end) {
+            e = make_error(errc::truncated, offset_of(start), detail::pb_group_open, number);
+            return nullptr;
+          }
+          const std::uint8_t* q = parse_field(p, end, inner, e, depth + 1);
+          if (q == nullptr) return nullptr;
+          if (inner.type == wire_type::end_group) {
+            if (inner.number != number) {
+              e = make_error(errc::malformed, inner.offset, detail::pb_group_mismatch, inner.number, number);
+              return nullptr;
+            }
+            f.data = bytes(body, static_cast<std::size_t>(p - body));
+            p = q;
+            break;
+          }
+          p = q;
+        }
+        break;
+      }
+      case 4:
+        f.type = wire_type::end_group;
+        break;
+      case 5:
+        f.type = wire_type::fixed32;
+        if (end - p < 4) {
+          e = make_error(errc::truncated, offset_of(p), detail::pb_fixed32,
+                         static_cast<std::uint64_t>(4 - (end - p)));
+          return nullptr;
+        }
+        f.integer = load_le32(p);
+        p += 4;
+        break;
+      default:
+        e = make_error(errc::malformed, offset_of(start), detail::pb_wire, wt);
+        return nullptr;
+    }
+    f.raw = bytes(start, static_cast<std::size_t>(p - start));
+    return p;
+  }
+
+  const std::uint8_t* begin_ = nullptr;
+  const std::uint8_t* p_ = nullptr;
+  const std::uint8_t* end_ = nullptr;
+  std::size_t base_ = 0;
+  std::uint32_t depth_ = 0;
+  read_options options_{};
+  field current_{};
+};
+
+/// The values of a packed repeated scalar field; validated when made, so iteration
+/// cannot fail. `size()` counts the values.
+template <scalar_type T>
+class packed_range {
+ public:
+  using value_type = typename T::value_type;
+
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = typename T::value_type;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    constexpr iterator() noexcept = default;
+    constexpr iterator(const std::uint8_t* p, const std::uint8_t* end) noexcept : p_(p), end_(end) {}
+
+    constexpr value_type operator*() const noexcept {
+      if constexpr (T::wire == wire_type::varint) {
+        std::uint64_t v = 0;
+        bool truncated = false;
+        (void)detail::varint_decode(p_, end_, v, truncated);
+        return T::from_wire(v);
+      } else if constexpr (T::wire == wire_type::fixed32) {
+        return T::from_wire(load_le32(p_));
+      } else {
+        return T::from_wire(load_le64(p_));
+      }
+    }
+    constexpr iterator& operator++() noexcept {
+      if constexpr (T::wire == wire_type::varint) {
+        while (*p_ >= 0x80) ++p_;
+        ++p_;
+      } else {
+        p_ += fixed_size(T::wire);
+      }
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.p_ == b.p_; }
+
+   private:
+    const std::uint8_t* p_ = nullptr;
+    const std::uint8_t* end_ = nullptr;
+  };
+
+  constexpr packed_range() noexcept = default;
+
+  /// Check `data` as a packed region of T (`offset`: its absolute offset, for errors).
+  static constexpr result<packed_range> make(bytes data, std::size_t offset = 0, bool canonical = false) noexcept {
+    if constexpr (T::wire == wire_type::varint) {
+      std::size_t run = 0, start = 0;
+      for (std::size_t i = 0; i < data.size(); ++i) {
+        if (data[i] >= 0x80) {
+          if (++run == 10) return make_error(errc::malformed, offset + start, detail::pb_varint_long);
+        } else {
+          if (canonical) {
+            std::uint64_t v = 0;
+            bool t = false;
+            const std::uint8_t* q = detail::varint_decode_bounded(data.data() + start, data.data() + i + 1, v, t);
+            if (q == nullptr || !canonical_varint(v, run + 1) || (run == 9 && data[i] != 1)) {
+              return make_error(errc::non_canonical, offset + start, detail::pb_non_canonical);
+            }
+          }
+          run = 0;
+          start = i + 1;
+        }
+      }
+      if (run != 0) return make_error(errc::truncated, offset + start, detail::pb_packed_varint, 1);
+    } else {
+      constexpr std::size_t n = fixed_size(T::wire);
+      if (data.size() % n != 0) {
+        return make_error(errc::bad_length, offset, detail::pb_packed_fixed, data.size(), n);
+      }
+    }
+    packed_range r;
+    r.data_ = data;
+    return r;
+  }
+
+  constexpr iterator begin() const noexcept { return {data_.data(), data_.data() + data_.size()}; }
+  constexpr iterator end() const noexcept { return {data_.data() + data_.size(), data_.data() + data_.size()}; }
+  constexpr bool empty() const noexcept { return data_.empty(); }
+  /// The number of values.
+  constexpr std::size_t size() const noexcept {
+    if constexpr (T::wire == wire_type::varint) {
+      std::size_t n = 0;
+      for (std::uint8_t b : data_) n += b < 0x80 ? 1 : 0;
+      return n;
+    } else {
+      return data_.size() / fixed_size(T::wire);
+    }
+  }
+  constexpr bytes data() const noexcept { return data_; }
+
+ private:
+  bytes data_{};
+};
+
+template <scalar_type T>
+constexpr result<packed_range<T>> reader::packed(const field& f) const noexcept {
+  WIRESPAN_ASSERT(f.type == wire_type::length_delimited);
+  return packed_range<T>::make(f.data, f.value_offset, options_.canonical);
+}
+
+class reader::field_range {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = result<field>;
+    using difference_type = std::ptrdiff_t;
+
+    constexpr iterator() noexcept = default;
+    constexpr explicit iterator(reader* r) noexcept : r_(r) { advance(); }
+
+    constexpr result<field> operator*() const noexcept {
+      if (failed_) return error_;
+      return r_->current();
+    }
+    constexpr iterator& operator++() noexcept {
+      if (failed_) {
+        r_ = nullptr;
+      } else {
+        advance();
+      }
+      return *this;
+    }
+    constexpr void operator++(int) noexcept { ++*this; }
+    friend constexpr bool operator==(const iterator& a, std::default_sentinel_t) noexcept { return a.r_ == nullptr; }
+
+   private:
+    constexpr void advance() noexcept {
+      auto more = r_->next();
+      if (!more) {
+        failed_ = true;
+        error_ = more.error();
+      } else if (!*more) {
+        r_ = nullptr;
+      }
+    }
+    reader* r_ = nullptr;
+    bool failed_ = false;
+    error error_{};
+  };
+
+  constexpr explicit field_range(reader* r) noexcept : r_(r) {}
+  constexpr iterator begin() const noexcept { return iterator(r_); }
+  constexpr std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  reader* r_;
+};
+
+constexpr reader::field_range reader::fields() noexcept { return field_range(this); }
+
+/// Check that `data` is a well-formed message at the top level (groups walked;
+/// length-delimited payloads are not opened, since without a schema they may be
+/// strings).
+constexpr result<void> validate(bytes data, read_options options = {}) noexcept {
+  reader r(data, options);
+  return r.validate();
+}
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/reader.hpp ----
+// ---- begin wirespan/protobuf/writer.hpp ----
+// wirespan/protobuf/writer.hpp — the schema-less protobuf writer.
+//
+// `writer` writes into a caller's span; when the span is too small it keeps counting,
+// and `finish()` returns `buffer_too_small` with the whole size needed. `buffer_writer`
+// appends to a growable buffer: anything with `size()`, `resize(n)` and `data()` over
+// one-byte elements (`std::string`, `std::vector<std::uint8_t>`, user types).
+// Varints are always minimal. Submessages are written without a second copy: the
+// length is reserved as one byte and back-patched, moving the body only when it
+// turned out to need a longer length; `rollback` drops an empty one.
+//
+// ```cpp
+// std::array<std::uint8_t, 64> buf;
+// wirespan::protobuf::writer w(buf);
+// w.add_int32(1, 150);
+// auto sub = w.begin_message(3);
+// w.add_string(1, "x");
+// w.end_message(sub);
+// auto n = w.finish();   // result<std::size_t>: 08 96 01 1a 03 0a 01 78
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+
+namespace wirespan::protobuf {
+
+/// A growable output buffer: `std::string`, `std::vector<std::uint8_t>`, `std::vector<char>`, ...
+template <class B>
+concept growable_buffer = requires(B& b, std::size_t n) {
+  { b.size() } -> std::convertible_to<std::size_t>;
+  b.resize(n);
+  { b.data() };
+} && wirespan::detail::is_byte_like_v<std::remove_cvref_t<decltype(*std::declval<B&>().data())>>;
+
+namespace detail {
+
+// Output into a fixed span: past its end, positions keep counting but nothing is written.
+struct span_sink {
+  mutable_bytes out{};
+  std::size_t pos = 0;
+
+  constexpr std::uint8_t* grow(std::size_t n) noexcept {
+    std::size_t at = pos;
+    pos += n;
+    if (pos > out.size() || pos < at) return nullptr;
+    return out.data() + at;
+  }
+  constexpr std::uint8_t* at(std::size_t position) noexcept { return out.data() + position; }
+  constexpr bool ok() const noexcept { return pos <= out.size(); }
+  constexpr void truncate(std::size_t position) noexcept { pos = position; }
+};
+
+// Output appended to a growable buffer.
+template <growable_buffer B>
+struct buffer_sink {
+  B* buf = nullptr;
+  std::size_t pos = 0;  // bytes written by this writer's logical end (buffer may be larger)
+
+  std::uint8_t* grow(std::size_t n) {
+    std::size_t at = pos;
+    pos += n;
+    if (buf->size() < pos) {
+      std::size_t cap = buf->size() * 2;
+      buf->resize(cap > pos ? cap : (pos < 64 ? 64 : pos));
+    }
+    return this->at(at);
+  }
+  std::uint8_t* at(std::size_t position) { return reinterpret_cast<std::uint8_t*>(buf->data()) + position; }
+  constexpr bool ok() const noexcept { return true; }
+  void truncate(std::size_t position) { pos = position; }
+};
+
+}  // namespace detail
+
+/// A submessage in progress (from `begin_message`).
+struct message_mark {
+  std::size_t tag_position = 0;   ///< where its tag starts
+  std::size_t body_position = 0;  ///< where its body starts (after the 1-byte reserved length)
+};
+
+template <class Sink>
+class basic_writer {
+ public:
+  /// Any scalar field: `add<types::sint32>(4, -1)`.
+  template <scalar_type T>
+  constexpr void add(std::uint32_t number, typename T::value_type v) {
+    add_tag(number, T::wire);
+    put_scalar<T>(v);
+  }
+  constexpr void add_int32(std::uint32_t n, std::int32_t v) { add<types::int32>(n, v); }
+  constexpr void add_int64(std::uint32_t n, std::int64_t v) { add<types::int64>(n, v); }
+  constexpr void add_uint32(std::uint32_t n, std::uint32_t v) { add<types::uint32>(n, v); }
+  constexpr void add_uint64(std::uint32_t n, std::uint64_t v) { add<types::uint64>(n, v); }
+  constexpr void add_sint32(std::uint32_t n, std::int32_t v) { add<types::sint32>(n, v); }
+  constexpr void add_sint64(std::uint32_t n, std::int64_t v) { add<types::sint64>(n, v); }
+  constexpr void add_bool(std::uint32_t n, bool v) { add<types::bool_>(n, v); }
+  constexpr void add_enum(std::uint32_t n, std::int32_t v) { add<types::enum_>(n, v); }
+  constexpr void add_fixed32(std::uint32_t n, std::uint32_t v) { add<types::fixed32>(n, v); }
+  constexpr void add_sfixed32(std::uint32_t n, std::int32_t v) { add<types::sfixed32>(n, v); }
+  constexpr void add_fixed64(std::uint32_t n, std::uint64_t v) { add<types::fixed64>(n, v); }
+  constexpr void add_sfixed64(std::uint32_t n, std::int64_t v) { add<types::sfixed64>(n, v); }
+  constexpr void add_float(std::uint32_t n, float v) { add<types::float_>(n, v); }
+  constexpr void add_double(std::uint32_t n, double v) { add<types::double_>(n, v); }
+
+  /// A length-delimited field (bytes, or an already encoded message).
+  constexpr void add_bytes(std::uint32_t number, bytes v) {
+    add_tag(number, wire_type::length_delimited);
+    put_varint(v.size());
+    put_bytes(v);
+  }
+  /// A string field (no UTF-8 check: the caller's text is written as it is).
+  constexpr void add_string(std::uint32_t number, std::string_view v) {
+    add_tag(number, wire_type::length_delimited);
+    put_varint(v.size());
+    if (std::uint8_t* p = sink_.grow(v.size())) {
+      for (std::size_t i = 0; i < v.size(); ++i) p[i] = static_cast<std::uint8_t>(v[i]);
+    }
+  }
+
+  /// A packed repeated field of scalar type T from any range of values. Nothing is
+  /// written for an empty range (as libprotobuf does).
+  template <scalar_type T, class Range>
+  constexpr void add_packed(std::uint32_t number, const Range& values) {
+    std::size_t size = 0;
+    if constexpr (T::wire == wire_type::varint) {
+      for (const auto& v : values) size += varint_size(T::to_wire(static_cast<typename T::value_type>(v)));
+    } else {
+      for (const auto& v : values) {
+        (void)v;
+        size += fixed_size(T::wire);
+      }
+    }
+    if (size == 0) return;
+    add_tag(number, wire_type::length_delimited);
+    put_varint(size);
+    for (const auto& v : values) put_scalar<T>(static_cast<typename T::value_type>(v));
+  }
+
+  /// Start a submessage: its tag and a one-byte length placeholder.
+  constexpr message_mark begin_message(std::uint32_t number) {
+    message_mark m;
+    m.tag_position = sink_.pos;
+    add_tag(number, wire_type::length_delimited);
+    (void)sink_.grow(1);
+    m.body_position = sink_.pos;
+    return m;
+  }
+  /// Finish a submessage: patch its length (moving the body if the length needs more
+  /// than one byte).
+  constexpr void end_message(const message_mark& m) {
+    const std::size_t len = sink_.pos - m.body_position;
+    const std::size_t n = varint_size(len);
+    if (n > 1) {
+      const std::size_t end = sink_.pos;
+      (void)sink_.grow(n - 1);
+      if (!sink_.ok()) return;
+      std::uint8_t* base = sink_.at(0);
+      for (std::size_t i = end; i > m.body_position; --i) base[i - 1 + n - 1] = base[i - 1];
+    }
+    if (!sink_.ok()) return;
+    encode_varint(sink_.at(m.body_position - 1), len);
+  }
+  /// Drop a submessage begun with `begin_message` (e.g. because it stayed empty).
+  constexpr void rollback(const message_mark& m) { sink_.truncate(m.tag_position); }
+  /// True when nothing was written into the submessage yet.
+  constexpr bool empty_since(const message_mark& m) const noexcept { return sink_.pos == m.body_position; }
+
+  /// Start and end a group (wire types 3 and 4).
+  constexpr void begin_group(std::uint32_t number) { add_tag(number, wire_type::start_group); }
+  constexpr void end_group(std::uint32_t number) { add_tag(number, wire_type::end_group); }
+
+  /// Bytes copied as they are (an unknown field kept from decoding, a field encoded elsewhere).
+  constexpr void add_raw(bytes raw) { put_bytes(raw); }
+
+  /// A tag alone (for hand-made or deliberately invalid messages).
+  constexpr void add_tag(std::uint32_t number, wire_type t) {
+    WIRESPAN_ASSERT(number >= 1 && number <= max_field_number);
+    put_varint(make_tag(number, t));
+  }
+  /// A varint alone.
+  constexpr void put_varint(std::uint64_t v) {
+    if (std::uint8_t* p = sink_.grow(varint_size(v))) encode_varint(p, v);
+  }
+
+  /// Bytes written (or, after running out of room, that would have been written).
+  constexpr std::size_t size() const noexcept { return sink_.pos; }
+
+  /// The number of bytes written, or `buffer_too_small` with the size needed.
+  constexpr result<std::size_t> finish() const noexcept {
+    if (!sink_.ok()) {
+      return make_error(errc::buffer_too_small, 0, "protobuf: output buffer too small ({} bytes needed)",
+                        sink_.pos);
+    }
+    return sink_.pos;
+  }
+
+ protected:
+  template <scalar_type T>
+  constexpr void put_scalar(typename T::value_type v) {
+    if constexpr (T::wire == wire_type::varint) {
+      put_varint(T::to_wire(v));
+    } else if constexpr (T::wire == wire_type::fixed32) {
+      if (std::uint8_t* p = sink_.grow(4)) store_le32(p, static_cast<std::uint32_t>(T::to_wire(v)));
+    } else {
+      if (std::uint8_t* p = sink_.grow(8)) store_le64(p, T::to_wire(v));
+    }
+  }
+  constexpr void put_bytes(bytes v) {
+    if (std::uint8_t* p = sink_.grow(v.size())) {
+      for (std::size_t i = 0; i < v.size(); ++i) p[i] = v[i];
+    }
+  }
+
+  Sink sink_{};
+};
+
+/// Writes into a caller's span.
+class writer : public basic_writer<detail::span_sink> {
+ public:
+  constexpr explicit writer(mutable_bytes out) noexcept { sink_.out = out; }
+  template <mutable_byte_range R>
+    requires(!std::is_same_v<std::remove_cvref_t<R>, mutable_bytes>)
+  constexpr explicit writer(R&& out) noexcept {
+    sink_.out = as_mutable_bytes(out);
+  }
+  /// The bytes written so far (valid while `finish()` succeeds).
+  constexpr mutable_bytes written() const noexcept {
+    return sink_.out.first(sink_.pos < sink_.out.size() ? sink_.pos : sink_.out.size());
+  }
+};
+
+/// Appends to a growable buffer, which is resized to exactly what was written by
+/// `finish()` (it may hold slack before that).
+template <growable_buffer B>
+class buffer_writer : public basic_writer<detail::buffer_sink<B>> {
+ public:
+  explicit buffer_writer(B& buffer) {
+    this->sink_.buf = &buffer;
+    this->sink_.pos = buffer.size();
+  }
+  result<std::size_t> finish() {
+    this->sink_.buf->resize(this->sink_.pos);
+    return this->sink_.pos;
+  }
+};
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/writer.hpp ----
+
+namespace wirespan::protobuf {
+
+/// The schema of T: `T::protobuf_schema` unless specialized.
+template <class T>
+struct schema_of {};
+template <class T>
+  requires requires { typename T::protobuf_schema; }
+struct schema_of<T> {
+  using type = typename T::protobuf_schema;
+};
+
+/// A type with a schema.
+template <class T>
+concept message_type = requires { typename schema_of<T>::type; };
+
+/// One field: its number, the struct member that holds it, its protobuf type.
+template <std::uint32_t Number, auto Member, class Type>
+struct member {
+  static constexpr std::uint32_t number = Number;
+  static constexpr auto pointer = Member;
+  using type = Type;
+};
+
+/// One alternative of a oneof.
+template <std::uint32_t Number, class Type>
+struct alternative {
+  static constexpr std::uint32_t number = Number;
+  using type = Type;
+};
+
+/// A oneof: a `std::variant<std::monostate, ...>` member and its alternatives.
+template <auto Member, class... Alternatives>
+struct oneof {
+  static constexpr auto pointer = Member;
+};
+
+/// Where unknown fields are kept (a `std::vector<wirespan::bytes>` member).
+template <auto Member>
+struct unknown_fields {
+  static constexpr auto pointer = Member;
+};
+
+namespace detail {
+
+template <class T>
+struct member_pointer;
+template <class C, class V>
+struct member_pointer<V C::*> {
+  using class_type = C;
+  using value_type = V;
+};
+
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+
+template <class T>
+inline constexpr bool is_vector_v = false;
+template <class T, class A>
+inline constexpr bool is_vector_v<std::vector<T, A>> = true;
+
+template <class T>
+inline constexpr bool is_variant_v = false;
+template <class... T>
+inline constexpr bool is_variant_v<std::variant<T...>> = true;
+
+template <class T>
+inline constexpr bool is_pair_v = false;
+template <class A, class B>
+inline constexpr bool is_pair_v<std::pair<A, B>> = true;
+
+template <class T>
+inline constexpr bool is_scalar_tag_v = false;
+template <scalar_type T>
+inline constexpr bool is_scalar_tag_v<T> = true;
+
+template <class T>
+inline constexpr bool is_repeated_v = false;
+template <class T>
+inline constexpr bool is_repeated_v<types::repeated<T>> = true;
+template <class T>
+inline constexpr bool is_packed_v = false;
+template <class T>
+inline constexpr bool is_packed_v<types::packed<T>> = true;
+template <class T>
+inline constexpr bool is_map_v = false;
+template <class K, class V>
+inline constexpr bool is_map_v<types::map<K, V>> = true;
+
+template <class T>
+inline constexpr bool is_text_tag_v = std::is_same_v<T, types::string> || std::is_same_v<T, types::bytes>;
+
+template <class V>
+inline constexpr bool is_text_member_v =
+    std::is_same_v<V, std::string_view> || std::is_same_v<V, std::string> ||
+    std::is_same_v<V, std::vector<std::uint8_t>> || std::is_same_v<V, wirespan::bytes>;
+
+// Does the C++ type V fit a singular value of protobuf type T?
+template <class T, class V>
+constexpr bool value_fits() {
+  if constexpr (std::is_same_v<T, types::enum_>) {
+    if constexpr (std::is_enum_v<V>) {
+      return sizeof(V) <= 4;
+    } else {
+      return std::is_same_v<V, std::int32_t>;
+    }
+  } else if constexpr (is_scalar_tag_v<T>) {
+    return std::is_same_v<V, typename T::value_type>;
+  } else if constexpr (is_text_tag_v<T>) {
+    return is_text_member_v<V>;
+  } else if constexpr (std::is_same_v<T, types::message>) {
+    return message_type<V>;
+  } else {
+    return false;
+  }
+}
+
+// Does V fit a member of protobuf type T (repeated, map, optional included)?
+template <class T, class V>
+constexpr bool member_fits() {
+  if constexpr (is_repeated_v<T> || is_packed_v<T>) {
+    if constexpr (is_vector_v<V>) {
+      using E = typename T::element;
+      return value_fits<E, typename V::value_type>() && (!is_packed_v<T> || is_scalar_tag_v<E>);
+    } else {
+      return false;
+    }
+  } else if constexpr (is_map_v<T>) {
+    if constexpr (requires { typename V::value_type; }) {
+      using P = std::remove_const_t<typename V::value_type>;
+      if constexpr (is_pair_v<P>) {
+        using K = typename T::key;
+        using KV = std::remove_const_t<typename P::first_type>;
+        // Map keys: any integral scalar or string (not float, double, bytes, message).
+        constexpr bool key_ok = (is_scalar_tag_v<K> && !std::is_same_v<K, types::float_> &&
+                                 !std::is_same_v<K, types::double_> && !std::is_same_v<K, types::enum_>) ||
+                                std::is_same_v<K, types::string>;
+        return key_ok && value_fits<K, KV>() && value_fits<typename T::mapped, typename P::second_type>();
+      } else {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  } else if constexpr (is_optional_v<V>) {
+    return value_fits<T, typename V::value_type>();
+  } else {
+    return value_fits<T, V>();
+  }
+}
+
+// ---- values (no tag) -------------------------------------------------------------
+
+template <class V>
+constexpr std::size_t text_size(const V& v) noexcept {
+  return v.size();
+}
+
+template <class V>
+constexpr std::uint8_t* put_text(std::uint8_t* p, const V& v) noexcept {
+  const std::size_t n = v.size();
+  if (!std::is_constant_evaluated()) {
+    if (n != 0) std::memcpy(p, v.data(), n);
+    return p + n;
+  }
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(v[i]);
+  return p + n;
+}
+
+template <class V>
+constexpr void get_text(V& v, bytes data) {
+  if constexpr (std::is_same_v<V, wirespan::bytes>) {
+    v = data;
+  } else if constexpr (std::is_same_v<V, std::string_view>) {
+    v = std::string_view(reinterpret_cast<const char*>(data.data()), data.size());
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    if (std::is_constant_evaluated()) {
+      v.assign(data.size(), '\0');
+      for (std::size_t i = 0; i < data.size(); ++i) v[i] = static_cast<char>(data[i]);
+    } else {
+      v.assign(reinterpret_cast<const char*>(data.data()), data.size());
+    }
+  } else {
+    v.assign(data.begin(), data.end());
+  }
+}
+
+template <class T, class V>
+constexpr std::uint64_t wire_value(const V& v) noexcept {
+  if constexpr (std::is_same_v<T, types::enum_>) {
+    return T::to_wire(static_cast<std::int32_t>(v));
+  } else {
+    return T::to_wire(v);
+  }
+}
+
+template <class T, class V>
+constexpr void from_wire_value(V& v, std::uint64_t w) noexcept {
+  if constexpr (std::is_same_v<T, types::enum_>) {
+    v = static_cast<V>(T::from_wire(w));
+  } else {
+    v = T::from_wire(w);
+  }
+}
+
+template <class T, class V>
+constexpr std::size_t scalar_size(const V& v) noexcept {
+  if constexpr (T::wire == wire_type::varint) {
+    return varint_size(wire_value<T>(v));
+  } else {
+    return fixed_size(T::wire);
+  }
+}
+
+template <class T, class V>
+constexpr std::uint8_t* put_scalar(std::uint8_t* p, const V& v) noexcept {
+  if constexpr (T::wire == wire_type::varint) {
+    return p + encode_varint(p, wire_value<T>(v));
+  } else if constexpr (T::wire == wire_type::fixed32) {
+    store_le32(p, static_cast<std::uint32_t>(wire_value<T>(v)));
+    return p + 4;
+  } else {
+    store_le64(p, wire_value<T>(v));
+    return p + 8;
+  }
+}
+
+template <class T, class V>
+constexpr bool is_zero(const V& v) noexcept {
+  if constexpr (is_scalar_tag_v<T>) {
+    return wire_value<T>(v) == 0;  // bit pattern: -0.0 is written, as libprotobuf does
+  } else if constexpr (is_text_tag_v<T>) {
+    return v.size() == 0;
+  } else {
+    return false;
+  }
+}
+
+template <std::uint32_t Number, wire_type W>
+inline constexpr std::size_t tag_size = varint_size(make_tag(Number, W));
+
+template <std::uint32_t Number, wire_type W>
+constexpr std::uint8_t* put_tag(std::uint8_t* p) noexcept {
+  constexpr std::uint32_t tag = make_tag(Number, W);
+  if constexpr (tag < 0x80) {
+    *p = static_cast<std::uint8_t>(tag);
+    return p + 1;
+  } else {
+    return p + encode_varint(p, tag);
+  }
+}
+
+}  // namespace detail
+
+template <message_type M>
+constexpr std::size_t encoded_size(const M& m) noexcept;
+
+namespace detail {
+
+template <message_type M>
+constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept;
+
+template <message_type M>
+constexpr result<void> merge_message(M& m, reader& r);
+
+// The body size of a singular value of protobuf type T (what follows the tag).
+template <class T, class V>
+constexpr std::size_t value_size(const V& v) noexcept {
+  if constexpr (is_scalar_tag_v<T>) {
+    return scalar_size<T>(v);
+  } else if constexpr (is_text_tag_v<T>) {
+    return varint_size(text_size(v)) + text_size(v);
+  } else {
+    const std::size_t n = encoded_size(v);
+    return varint_size(n) + n;
+  }
+}
+
+template <class T, class V>
+constexpr std::uint8_t* put_value(std::uint8_t* p, const V& v) noexcept {
+  if constexpr (is_scalar_tag_v<T>) {
+    return put_scalar<T>(p, v);
+  } else if constexpr (is_text_tag_v<T>) {
+    p += encode_varint(p, text_size(v));
+    return put_text(p, v);
+  } else {
+    p += encode_varint(p, encoded_size(v));
+    return put_message(p, v);
+  }
+}
+
+// Read one singular value of type T from field f (its wire type already checked).
+template <class T, class V>
+constexpr result<void> get_value(V& v, const field& f, const reader& r) {
+  if constexpr (is_scalar_tag_v<T>) {
+    from_wire_value<T>(v, f.integer);
+    return {};
+  } else if constexpr (is_text_tag_v<T>) {
+    if constexpr (std::is_same_v<T, types::string>) {
+      if (r.options().validate_utf8 && !valid_utf8(f.data)) {
+        return make_error(errc::bad_value, f.value_offset, pb_utf8);
+      }
+    }
+    get_text(v, f.data);
+    return {};
+  } else {
+    auto sub = r.message(f);
+    if (!sub) return sub.error();
+    return merge_message(v, *sub);
+  }
+}
+
+template <class T>
+constexpr bool wire_accepts(wire_type w) noexcept {
+  if constexpr (is_repeated_v<T> || is_packed_v<T>) {
+    using E = typename T::element;
+    return w == E::wire || (is_scalar_tag_v<E> && w == wire_type::length_delimited);
+  } else {
+    return w == T::wire;
+  }
+}
+
+// ---- members ----------------------------------------------------------------------
+
+template <class D>
+struct member_codec;
+
+template <std::uint32_t N, auto P, class T>
+struct member_codec<member<N, P, T>> {
+  using V = typename member_pointer<decltype(P)>::value_type;
+  static_assert(N >= 1 && N <= max_field_number, "protobuf schema: field number outside 1 .. 2^29 - 1");
+  static_assert(member_fits<T, V>(), "protobuf schema: the member's C++ type does not fit its protobuf type");
+
+  static constexpr std::size_t number_count = 1;
+  static constexpr void numbers(std::uint32_t* out, std::size_t& n) noexcept { out[n++] = N; }
+
+  template <class M>
+  static constexpr std::size_t size(const M& m) noexcept {
+    const V& v = m.*P;
+    if constexpr (is_packed_v<T>) {
+      using E = typename T::element;
+      if (v.empty()) return 0;
+      std::size_t body = 0;
+      if constexpr (E::wire == wire_type::varint) {
+        for (const auto& e : v) body += scalar_size<E>(e);
+      } else {
+        body = v.size() * fixed_size(E::wire);
+      }
+      return tag_size<N, wire_type::length_delimited> + varint_size(body) + body;
+    } else if constexpr (is_repeated_v<T>) {
+      using E = typename T::element;
+      std::size_t total = v.size() * tag_size<N, E::wire>;
+      if constexpr (is_scalar_tag_v<E> && E::wire != wire_type::varint) {
+        total += v.size() * fixed_size(E::wire);
+      } else {
+        for (const auto& e : v) total += value_size<E>(e);
+      }
+      return total;
+    } else if constexpr (is_map_v<T>) {
+      std::size_t total = 0;
+      for (const auto& [k, val] : v) {
+        const std::size_t entry = entry_size(k, val);
+        total += tag_size<N, wire_type::length_delimited> + varint_size(entry) + entry;
+      }
+      return total;
+    } else if constexpr (is_optional_v<V>) {
+      return v ? tag_size<N, T::wire> + value_size<T>(*v) : 0;
+    } else if constexpr (std::is_same_v<T, types::message>) {
+      const std::size_t n = encoded_size(v);
+      return n == 0 ? 0 : tag_size<N, T::wire> + varint_size(n) + n;
+    } else {
+      return is_zero<T>(v) ? 0 : tag_size<N, T::wire> + value_size<T>(v);
+    }
+  }
+
+  template <class K, class W>
+  static constexpr std::size_t entry_size(const K& k, const W& val) noexcept {
+    using KT = typename T::key;
+    using VT = typename T::mapped;
+    return tag_size<1, KT::wire> + value_size<KT>(k) + tag_size<2, VT::wire> + value_size<VT>(val);
+  }
+
+  template <class M>
+  static constexpr std::uint8_t* put(std::uint8_t* p, const M& m) noexcept {
+    const V& v = m.*P;
+    if constexpr (is_packed_v<T>) {
+      using E = typename T::element;
+      if (v.empty()) return p;
+      std::size_t body = 0;
+      if constexpr (E::wire == wire_type::varint) {
+        for (const auto& e : v) body += scalar_size<E>(e);
+      } else {
+        body = v.size() * fixed_size(E::wire);
+      }
+      p = put_tag<N, wire_type::length_delimited>(p);
+      p += encode_varint(p, body);
+      for (const auto& e : v) p = put_scalar<E>(p, e);
+      return p;
+    } else if constexpr (is_repeated_v<T>) {
+      using E = typename T::element;
+      for (const auto& e : v) {
+        p = put_tag<N, E::wire>(p);
+        p = put_value<E>(p, e);
+      }
+      return p;
+    } else if constexpr (is_map_v<T>) {
+      using KT = typename T::key;
+      using VT = typename T::mapped;
+      for (const auto& [k, val] : v) {
+        p = put_tag<N, wire_type::length_delimited>(p);
+        p += encode_varint(p, entry_size(k, val));
+        p = put_tag<1, KT::wire>(p);
+        p = put_value<KT>(p, k);
+        p = put_tag<2, VT::wire>(p);
+        p = put_value<VT>(p, val);
+      }
+      return p;
+    } else if constexpr (is_optional_v<V>) {
+      if (!v) return p;
+      p = put_tag<N, T::wire>(p);
+      return put_value<T>(p, *v);
+    } else if constexpr (std::is_same_v<T, types::message>) {
+      const std::size_t n = encoded_size(v);
+      if (n == 0) return p;
+      p = put_tag<N, T::wire>(p);
+      p += encode_varint(p, n);
+      return put_message(p, v);
+    } else {
+      if (is_zero<T>(v)) return p;
+      p = put_tag<N, T::wire>(p);
+      return put_value<T>(p, v);
+    }
+  }
+
+  // Decode field f into m if it is this member's: `handled` says whether it was.
+  template <class M>
+  static constexpr result<void> get(M& m, const field& f, const reader& r, bool& handled) {
+    if (f.number != N || !wire_accepts<T>(f.type)) return {};
+    handled = true;
+    V& v = m.*P;
+    if constexpr (is_repeated_v<T> || is_packed_v<T>) {
+      using E = typename T::element;
+      if constexpr (is_scalar_tag_v<E>) {
+        if (f.type == wire_type::length_delimited) {
+          auto values = r.packed<E>(f);
+          if (!values) return values.error();
+          const std::size_t old = v.size();
+          if (std::is_constant_evaluated()) {
+            // (clang 14 cannot evaluate libstdc++'s vector::resize of scalars here)
+            v.reserve(old + values->size());
+            for (auto x : *values) {
+              v.emplace_back();
+              from_wire_value<E>(v.back(), wire_value<E>(x));
+            }
+          } else {
+            v.resize(old + values->size());
+            std::size_t i = old;
+            for (auto x : *values) from_wire_value<E>(v[i++], wire_value<E>(x));
+          }
+          return {};
+        }
+      }
+      v.emplace_back();
+      return get_value<E>(v.back(), f, r);
+    } else if constexpr (is_map_v<T>) {
+      return get_entry(v, f, r);
+    } else if constexpr (is_optional_v<V>) {
+      if (!v) v.emplace();
+      return get_value<T>(*v, f, r);
+    } else {
+      return get_value<T>(v, f, r);
+    }
+  }
+
+  template <class C>
+  static constexpr result<void> get_entry(C& container, const field& f, const reader& r) {
+    using KT = typename T::key;
+    using VT = typename T::mapped;
+    using P2 = std::remove_const_t<typename C::value_type>;
+    std::remove_const_t<typename P2::first_type> key{};
+    typename P2::second_type value{};
+    auto sub = r.message(f);
+    if (!sub) return sub.error();
+    for (;;) {
+      auto more = sub->next();
+      if (!more) return more.error();
+      if (!*more) break;
+      const field& g = sub->current();
+      if (g.number == 1 && g.type == KT::wire) {
+        if (auto e = get_value<KT>(key, g, *sub); !e) return e;
+      } else if (g.number == 2 && g.type == VT::wire) {
+        if (auto e = get_value<VT>(value, g, *sub); !e) return e;
+      }
+    }
+    if constexpr (requires { container.insert_or_assign(std::move(key), std::move(value)); }) {
+      container.insert_or_assign(std::move(key), std::move(value));
+    } else {
+      for (auto& kv : container) {
+        if (kv.first == key) {
+          kv.second = std::move(value);
+          return {};
+        }
+      }
+      container.emplace_back(std::move(key), std::move(value));
+    }
+    return {};
+  }
+
+  template <class M>
+  static constexpr void clear(M& m) noexcept {
+    V& v = m.*P;
+    if constexpr (requires { v.clear(); }) {
+      v.clear();
+    } else if constexpr (message_type<V>) {
+      schema_of<V>::type::clear(v);
+    } else if constexpr (is_optional_v<V>) {
+      v.reset();
+    } else {
+      v = V{};
+    }
+  }
+};
+
+template <auto P, class... A>
+struct member_codec<oneof<P, A...>> {
+  using V = typename member_pointer<decltype(P)>::value_type;
+  static_assert(is_variant_v<V> && std::variant_size_v<V> == sizeof...(A) + 1,
+                "protobuf schema: a oneof member must be std::variant<std::monostate, one type per alternative>");
+  static_assert(std::is_same_v<std::variant_alternative_t<0, V>, std::monostate>,
+                "protobuf schema: a oneof's variant starts with std::monostate (no field set)");
+
+  template <std::size_t I>
+  using alt = std::tuple_element_t<I, std::tuple<A...>>;
+
+  template <std::size_t... I>
+  static constexpr bool check(std::index_sequence<I...>) {
+    return (... && (alt<I>::number >= 1 && alt<I>::number <= max_field_number &&
+                    !is_repeated_v<typename alt<I>::type> && !is_packed_v<typename alt<I>::type> &&
+                    !is_map_v<typename alt<I>::type> &&
+                    value_fits<typename alt<I>::type, std::variant_alternative_t<I + 1, V>>()));
+  }
+  static_assert(check(std::index_sequence_for<A...>{}),
+                "protobuf schema: a oneof alternative's C++ type does not fit its protobuf type (or its number "
+                "is outside 1 .. 2^29 - 1)");
+
+  static constexpr std::size_t number_count = sizeof...(A);
+  static constexpr void numbers(std::uint32_t* out, std::size_t& n) noexcept { ((out[n++] = A::number), ...); }
+
+  template <class M, std::size_t I = 0>
+  static constexpr std::size_t size(const M& m) noexcept {
+    const V& v = m.*P;
+    if constexpr (I == sizeof...(A)) {
+      return 0;
+    } else {
+      if (v.index() == I + 1) {
+        using T = typename alt<I>::type;
+        return tag_size<alt<I>::number, T::wire> + value_size<T>(std::get<I + 1>(v));
+      }
+      return size<M, I + 1>(m);
+    }
+  }
+
+  template <class M, std::size_t I = 0>
+  static constexpr std::uint8_t* put(std::uint8_t* p, const M& m) noexcept {
+    const V& v = m.*P;
+    if constexpr (I == sizeof...(A)) {
+      return p;
+    } else {
+      if (v.index() == I + 1) {
+        using T = typename alt<I>::type;
+        p = put_tag<alt<I>::number, T::wire>(p);
+        return put_value<T>(p, std::get<I + 1>(v));
+      }
+      return put<M, I + 1>(p, m);
+    }
+  }
+
+  template <class M, std::size_t I = 0>
+  static constexpr result<void> get(M& m, const field& f, const reader& r, bool& handled) {
+    if constexpr (I == sizeof...(A)) {
+      return {};
+    } else {
+      using T = typename alt<I>::type;
+      if (f.number == alt<I>::number && f.type == T::wire) {
+        handled = true;
+        V& v = m.*P;
+        // Another alternative (or none) is replaced; the same message alternative merges.
+        if (v.index() != I + 1) v.template emplace<I + 1>();
+        return get_value<T>(std::get<I + 1>(v), f, r);
+      }
+      return get<M, I + 1>(m, f, r, handled);
+    }
+  }
+
+  template <class M>
+  static constexpr void clear(M& m) noexcept {
+    (m.*P).template emplace<0>();
+  }
+};
+
+template <auto P>
+struct member_codec<unknown_fields<P>> {
+  using V = typename member_pointer<decltype(P)>::value_type;
+  static_assert(is_vector_v<V> && std::is_same_v<typename V::value_type, wirespan::bytes>,
+                "protobuf schema: unknown_fields needs a std::vector<wirespan::bytes> member");
+  static constexpr std::size_t number_count = 0;
+  static constexpr void numbers(std::uint32_t*, std::size_t&) noexcept {}
+  template <class M>
+  static constexpr std::size_t size(const M& m) noexcept {
+    std::size_t n = 0;
+    for (const auto& raw : m.*P) n += raw.size();
+    return n;
+  }
+  template <class M>
+  static constexpr std::uint8_t* put(std::uint8_t* p, const M& m) noexcept {
+    for (const auto& raw : m.*P) p = put_text(p, raw);
+    return p;
+  }
+  template <class M>
+  static constexpr result<void> get(M&, const field&, const reader&, bool&) {
+    return {};
+  }
+  template <class M>
+  static constexpr void keep(M& m, const field& f) {
+    (m.*P).push_back(f.raw);
+  }
+  template <class M>
+  static constexpr void clear(M& m) noexcept {
+    (m.*P).clear();
+  }
+};
+
+template <class D>
+inline constexpr bool is_unknown_fields_v = false;
+template <auto P>
+inline constexpr bool is_unknown_fields_v<unknown_fields<P>> = true;
+
+}  // namespace detail
+
+/// A message schema: its members, oneofs and (at most one) unknown-field keeper.
+template <class... Members>
+struct schema {
+  static constexpr std::size_t count = (std::size_t{0} + ... + (detail::is_unknown_fields_v<Members> ? 0 : 1));
+
+ private:
+  static constexpr bool numbers_ok() {
+    std::uint32_t numbers[1 + (std::size_t{0} + ... + detail::member_codec<Members>::number_count)]{};
+    std::size_t n = 0;
+    (detail::member_codec<Members>::numbers(numbers, n), ...);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = i + 1; j < n; ++j) {
+        if (numbers[i] == numbers[j]) return false;
+      }
+    }
+    return true;
+  }
+  static_assert(numbers_ok(), "protobuf schema: two fields share a field number");
+  static_assert((0 + ... + (detail::is_unknown_fields_v<Members> ? 1 : 0)) <= 1,
+                "protobuf schema: at most one unknown_fields member");
+
+ public:
+  template <class M>
+  static constexpr std::size_t size(const M& m) noexcept {
+    return (std::size_t{0} + ... + detail::member_codec<Members>::size(m));
+  }
+  template <class M>
+  static constexpr std::uint8_t* put(std::uint8_t* p, const M& m) noexcept {
+    ((p = detail::member_codec<Members>::put(p, m)), ...);
+    return p;
+  }
+  template <class M>
+  static constexpr result<void> merge(M& m, reader& r) {
+    for (;;) {
+      auto more = r.next();
+      if (!more) return more.error();
+      if (!*more) return {};
+      const field& f = r.current();
+      bool handled = false;
+      result<void> status{};
+      (void)(... || (status = detail::member_codec<Members>::get(m, f, r, handled), handled));
+      if (!status) return status;
+      if (!handled) keep_unknown(m, f);
+    }
+  }
+  template <class M>
+  static constexpr void clear(M& m) noexcept {
+    (detail::member_codec<Members>::clear(m), ...);
+  }
+
+ private:
+  template <class M>
+  static constexpr void keep_unknown(M& m, const field& f) {
+    (
+        [&] {
+          if constexpr (detail::is_unknown_fields_v<Members>) detail::member_codec<Members>::keep(m, f);
+        }(),
+        ...);
+  }
+};
+
+/// The encoded size of `m` in bytes.
+template <message_type M>
+constexpr std::size_t encoded_size(const M& m) noexcept {
+  return schema_of<M>::type::size(m);
+}
+
+namespace detail {
+template <message_type M>
+constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept {
+  return schema_of<M>::type::put(p, m);
+}
+template <message_type M>
+constexpr result<void> merge_message(M& m, reader& r) {
+  return schema_of<M>::type::merge(m, r);
+}
+}  // namespace detail
+
+/// Encode `m` into `out`: the number of bytes written, or `buffer_too_small` with the
+/// size needed.
+template <message_type M>
+constexpr result<std::size_t> encode(const M& m, mutable_bytes out) noexcept {
+  const std::size_t n = encoded_size(m);
+  if (n > out.size()) {
+    return make_error(errc::buffer_too_small, 0, "protobuf: output buffer too small ({} bytes needed)", n,
+                      out.size());
+  }
+  std::uint8_t* end = detail::put_message(out.data(), m);
+  WIRESPAN_ASSERT(end == out.data() + n);
+  (void)end;
+  return n;
+}
+
+/// Encode `m` into any writable byte range (`std::array`, ...).
+template <message_type M, mutable_byte_range R>
+  requires(!std::is_same_v<std::remove_cvref_t<R>, mutable_bytes> && !growable_buffer<std::remove_cvref_t<R>>)
+constexpr result<std::size_t> encode(const M& m, R&& out) noexcept {
+  return encode(m, as_mutable_bytes(out));
+}
+
+/// Append the encoding of `m` to a growable buffer (`std::string`, `std::vector`, ...).
+template <message_type M, growable_buffer B>
+constexpr result<std::size_t> encode(const M& m, B& buffer) {
+  const std::size_t n = encoded_size(m);
+  const std::size_t old = buffer.size();
+  buffer.resize(old + n);
+  if (std::is_constant_evaluated()) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(*buffer.data())>, std::uint8_t>) {
+      (void)detail::put_message(buffer.data() + old, m);
+    }
+  } else {
+    (void)detail::put_message(reinterpret_cast<std::uint8_t*>(buffer.data()) + old, m);
+  }
+  return n;
+}
+
+/// Merge the message in `data` into `m` (protobuf's MergeFrom: scalars overwrite,
+/// repeated fields append, submessages merge).
+template <message_type M>
+constexpr result<void> merge(M& m, bytes data, read_options options = {}) {
+  reader r(data, options);
+  return detail::merge_message(m, r);
+}
+
+/// Reset every field of `m`, keeping the capacity of its containers.
+template <message_type M>
+constexpr void clear(M& m) noexcept {
+  schema_of<M>::type::clear(m);
+}
+
+/// Decode `data` into `m`, replacing its content and reusing its storage.
+template <message_type M>
+constexpr result<void> decode(bytes data, M& m, read_options options = {}) {
+  clear(m);
+  return merge(m, data, options);
+}
+
+/// Decode `data` into a new M.
+template <message_type M>
+constexpr result<M> decode(bytes data, read_options options = {}) {
+  M m{};
+  if (auto e = merge(m, data, options); !e) return e.error();
+  return m;
+}
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/message.hpp ----
+// ---- begin wirespan/protobuf/text.hpp ----
+// wirespan/protobuf/text.hpp — schema-less text dumps of a message, exactly as
+// `protoc --decode_raw` prints them.
+//
+// `format_raw` reproduces libprotobuf 3.21's printer of unknown fields byte for byte:
+// varints in decimal as uint64, fixed32 and fixed64 as zero-padded hex ("0x0000002a"),
+// groups as blocks, and a length-delimited field as a block when it is non-empty and
+// parses as a message, else as a C-escaped string ("\n", "\"", "\\", octal "\377").
+// The guess of "message" is tried at most 10 levels deep (protoc's budget; each block,
+// group or message, spends one level), and the guess itself may nest groups only as
+// deep as the budget left, with libprotobuf's CodedInputStream rules (tags and lengths
+// of up to 10 bytes, low 32 bits kept). The outer message is parsed as libprotobuf's
+// parser does (groups nest up to 100 deep; the bits of a 5-byte tag beyond 32 are
+// dropped); when that fails, nothing is written and the error is returned (protoc
+// prints "Failed to parse input.").
+//
+// ```cpp
+// std::string text;
+// if (auto r = wirespan::protobuf::format_raw(data, text); !r) ...   // "1: 150\n"
+// ```
+
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::protobuf {
+
+/// Where `format_raw` writes: anything with `append(const char*, std::size_t)`
+/// (`std::string`, ...).
+template <class S>
+concept text_sink = requires(S& s, const char* p, std::size_t n) { s.append(p, n); };
+
+namespace detail {
+
+// protoc's budget for guessing that a length-delimited field is a message.
+inline constexpr int raw_guess_budget = 10;
+
+// The outer message goes through libprotobuf's parser; the guess whether a string is a
+// message goes through its CodedInputStream, which is laxer about tags and lengths.
+constexpr read_options raw_read_options(std::uint32_t depth_limit, bool guess) noexcept {
+  read_options o;
+  o.max_depth = depth_limit;
+  o.validate_utf8 = false;
+  o.tags = guess ? read_options::compat::coded_stream : read_options::compat::parser;
+  return o;
+}
+
+template <text_sink S>
+void raw_put(S& out, const char* s) {
+  std::size_t n = 0;
+  while (s[n] != '\0') ++n;
+  out.append(s, n);
+}
+
+template <text_sink S>
+void raw_indent(S& out, int level) {
+  static constexpr char spaces[] = "                                                                ";
+  std::size_t n = static_cast<std::size_t>(level) * 2;
+  while (n > 0) {
+    std::size_t k = n < 64 ? n : 64;
+    out.append(spaces, k);
+    n -= k;
+  }
+}
+
+template <text_sink S>
+void raw_number(S& out, std::uint64_t v) {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[19 - n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(digits + 20 - n, n);
+}
+
+template <text_sink S>
+void raw_hex(S& out, std::uint64_t v, int width) {
+  char text[2 + 16] = {'0', 'x'};
+  for (int i = 0; i < width; ++i) {
+    text[2 + width - 1 - i] = "0123456789abcdef"[(v >> (4 * i)) & 0xf];
+  }
+  out.append(text, static_cast<std::size_t>(2 + width));
+}
+
+// libprotobuf's CEscape: \n \r \t \" \' \\ by name, other bytes outside 0x20..0x7e in octal.
+template <text_sink S>
+void raw_escape(S& out, bytes data) {
+  char buf[64];
+  std::size_t n = 0;
+  for (std::uint8_t c : data) {
+    if (n > sizeof buf - 4) {
+      out.append(buf, n);
+      n = 0;
+    }
+    const char* named = nullptr;
+    switch (c) {
+      case '\n': named = "\\n"; break;
+      case '\r': named = "\\r"; break;
+      case '\t': named = "\\t"; break;
+      case '"': named = "\\\""; break;
+      case '\'': named = "\\'"; break;
+      case '\\': named = "\\\\"; break;
+      default: break;
+    }
+    if (named != nullptr) {
+      buf[n++] = named[0];
+      buf[n++] = named[1];
+    } else if (c < 0x20 || c >= 0x7f) {
+      buf[n++] = '\\';
+      buf[n++] = static_cast<char>('0' + (c >> 6));
+      buf[n++] = static_cast<char>('0' + ((c >> 3) & 7));
+      buf[n++] = static_cast<char>('0' + (c & 7));
+    } else {
+      buf[n++] = static_cast<char>(c);
+    }
+  }
+  out.append(buf, n);
+}
+
+// Does `data` parse as a message with groups nested at most `depth_limit` deep?
+constexpr bool raw_parses(bytes data, int depth_limit) noexcept {
+  return validate(data, raw_read_options(static_cast<std::uint32_t>(depth_limit), true)).has_value();
+}
+
+template <text_sink S>
+void raw_fields(S& out, bytes data, int budget, int level, bool guessed) {
+  // Already known to parse (with at least this depth allowance): errors cannot occur.
+  reader r(data, raw_read_options(1000, guessed));
+  for (;;) {
+    auto more = r.next();
+    if (!more || !*more) return;
+    const field& f = r.current();
+    raw_indent(out, level);
+    raw_number(out, f.number);
+    switch (f.type) {
+      case wire_type::varint:
+        raw_put(out, ": ");
+        raw_number(out, f.integer);
+        raw_put(out, "\n");
+        break;
+      case wire_type::fixed32:
+        raw_put(out, ": ");
+        raw_hex(out, f.integer, 8);
+        raw_put(out, "\n");
+        break;
+      case wire_type::fixed64:
+        raw_put(out, ": ");
+        raw_hex(out, f.integer, 16);
+        raw_put(out, "\n");
+        break;
+      case wire_type::length_delimited:
+        if (!f.data.empty() && budget > 0 && raw_parses(f.data, budget)) {
+          raw_put(out, " {\n");
+          raw_fields(out, f.data, budget - 1, level + 1, true);
+          raw_indent(out, level);
+          raw_put(out, "}\n");
+        } else {
+          raw_put(out, ": \"");
+          raw_escape(out, f.data);
+          raw_put(out, "\"\n");
+        }
+        break;
+      case wire_type::start_group:
+        raw_put(out, " {\n");
+        raw_fields(out, f.data, budget - 1, level + 1, guessed);
+        raw_indent(out, level);
+        raw_put(out, "}\n");
+        break;
+      case wire_type::end_group:
+        return;
+    }
+  }
+}
+
+}  // namespace detail
+
+/// Append the text `protoc --decode_raw` prints for the message in `data` to `out`, or
+/// return the parse error (and append nothing).
+template <text_sink S>
+result<void> format_raw(bytes data, S& out) {
+  if (auto e = validate(data, detail::raw_read_options(100, false)); !e) return e;
+  detail::raw_fields(out, data, detail::raw_guess_budget, 0, false);
+  return {};
+}
+
+}  // namespace wirespan::protobuf
+// ---- end wirespan/protobuf/text.hpp ----
+
 // ---- begin wirespan/dissect/frame.hpp ----
 // wirespan/dissect/frame.hpp — a frame dissector: link layer -> VLAN tags ->
 // IPv4 / IPv6 / ARP -> ICMP / ICMPv6 / UDP / TCP -> an application protocol by port.

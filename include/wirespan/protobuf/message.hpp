@@ -63,7 +63,10 @@ namespace wirespan::protobuf {
 
 /// The schema of T: `T::protobuf_schema` unless specialized.
 template <class T>
-struct schema_of {
+struct schema_of {};
+template <class T>
+  requires requires { typename T::protobuf_schema; }
+struct schema_of<T> {
   using type = typename T::protobuf_schema;
 };
 

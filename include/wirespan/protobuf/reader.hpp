@@ -259,7 +259,8 @@ class reader {
                     : make_error(errc::malformed, offset_of(p), detail::pb_varint_long);
       return nullptr;
     }
-    if (options_.canonical && !canonical_varint(v, static_cast<std::size_t>(q - p))) {
+    // Canonical: minimal, so a 10th byte can only be 1.
+    if (options_.canonical && (!canonical_varint(v, static_cast<std::size_t>(q - p)) || (q - p == 10 && q[-1] != 1))) {
       e = make_error(errc::non_canonical, offset_of(p), detail::pb_non_canonical);
       return nullptr;
     }
@@ -351,7 +352,7 @@ class reader {
           return nullptr;
         }
         f.value_offset = offset_of(q);
-        f.data = bytes(q, static_cast<std::size_t>(len));
+        f.data = bytes(q, q + len);
         p = q + len;
         break;
       }
@@ -478,7 +479,7 @@ class packed_range {
             std::uint64_t v = 0;
             bool t = false;
             const std::uint8_t* q = detail::varint_decode_bounded(data.data() + start, data.data() + i + 1, v, t);
-            if (q == nullptr || !canonical_varint(v, run + 1)) {
+            if (q == nullptr || !canonical_varint(v, run + 1) || (run == 9 && data[i] != 1)) {
               return make_error(errc::non_canonical, offset + start, detail::pb_non_canonical);
             }
           }

@@ -28,8 +28,9 @@ inline constexpr std::size_t max_varint_size = 10;
 
 /// How many bytes the minimal varint encoding of `v` takes (1..10).
 constexpr std::size_t varint_size(std::uint64_t v) noexcept {
-  // bit_width(v | 1) is 1..64; ceil(bits / 7) without a division.
-  return (static_cast<std::size_t>(std::bit_width(v | 1)) * 9 + 64) / 64;
+  // The significant bits (1..64), then ceil(bits / 7) without a division.
+  const int bits = 64 - std::countl_zero(v | 1);
+  return static_cast<std::size_t>(bits * 9 + 64) / 64;
 }
 
 /// Write the minimal varint of `v` at `out` (which must have room for `varint_size(v)`
