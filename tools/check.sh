@@ -20,6 +20,8 @@ packages=(
   doctest-dev                        # unit tests
   libbenchmark-dev libdpdk-dev       # benchmarks and their anchor (DPDK's rte_raw_cksum, headers only)
   libtins-dev                        # the IPv4 benchmark anchor
+  protobuf-compiler libprotobuf-dev  # protobuf oracle (protoc, libprotobuf) and benchmark anchor
+  libprotozero-dev                   # the other protobuf benchmark anchor (header-only)
   tshark tcpdump                     # interop oracles: tshark dissects, tcpdump captures
   iproute2 iputils-ping traceroute   # the traffic the interop tests make in network namespaces
 )
