@@ -5099,6 +5099,7 @@ class reader {
 #include <cstdint>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 // ---- begin wirespan/protobuf/types.hpp ----
 // wirespan/protobuf/types.hpp — wire types, tags, and the protobuf scalar types as C++
@@ -5543,8 +5544,15 @@ constexpr bool valid_utf8(bytes s) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
-    // ASCII runs eight bytes at a time (one load after folding).
-    while (n - i >= 8 && (load_le64(s.data() + i) & 0x8080808080808080ull) == 0) i += 8;
+    // ASCII runs eight bytes at a time (one load at run time).
+    if (!std::is_constant_evaluated()) {
+      while (n - i >= 8) {
+        std::uint64_t w;
+        __builtin_memcpy(&w, s.data() + i, 8);
+        if ((w & 0x8080808080808080ull) != 0) break;
+        i += 8;
+      }
+    }
     if (i == n) break;
     std::uint8_t c = s[i];
     if (c < 0x80) {
@@ -5657,15 +5665,24 @@ class reader {
   /// Step to the next field: true, false at the end of the message, or the error of a
   /// malformed field (the cursor then stays before it).
   constexpr result<bool> next() noexcept {
-    if (p_ == end_) return false;
     error e{};
-    const std::uint8_t* q = parse_field(p_, end_, current_, e, depth_);
-    if (q == nullptr) return e;
+    const int more = step(e);
+    if (more < 0) return e;
+    return more > 0;
+  }
+
+  /// `next()` without the result wrapper, for hot loops: 1 (a field), 0 (the end) or
+  /// -1 (`e` holds the error).
+  WIRESPAN_ALWAYS_INLINE constexpr int step(error& e) noexcept {
+    if (p_ == end_) return 0;
+    const std::uint8_t* q = parse_common(p_, end_, current_, e);
+    if (q == nullptr) return -1;
     if (current_.type == wire_type::end_group) {
-      return make_error(errc::malformed, current_.offset, detail::pb_end_group, current_.number);
+      e = make_error(errc::malformed, current_.offset, detail::pb_end_group, current_.number);
+      return -1;
     }
     p_ = q;
-    return true;
+    return 1;
   }
 
   /// The field `next()` stepped to.
@@ -5726,6 +5743,54 @@ class reader {
  private:
   constexpr std::size_t offset_of(const std::uint8_t* p) const noexcept {
     return base_ + static_cast<std::size_t>(p - begin_);
+  }
+
+  // The common fields inline: a one-byte tag with a varint, fixed or length-delimited
+  // value (field numbers 1..15). Everything else takes the general, out-of-line path.
+  WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* parse_common(const std::uint8_t* p, const std::uint8_t* end,
+                                                                   field& f, error& e) const noexcept {
+    const std::uint8_t tag = *p;
+    const std::uint8_t wt = tag & 7;
+    if (tag >= 0x80 || tag < 8 || wt == 3 || wt == 4 || wt > 5) return parse_field(p, end, f, e, depth_);
+    const std::uint8_t* start = p++;
+    f.number = static_cast<std::uint32_t>(tag >> 3);
+    f.offset = offset_of(start);
+    f.value_offset = offset_of(p);
+    f.data = {};
+    if (wt == 0) {
+      f.type = wire_type::varint;
+      if (end - p >= 10) {
+        std::uint64_t v = 0;
+        const std::uint8_t* q = detail::varint_decode_unbounded(p, v);
+        if (q == nullptr || options_.canonical) return parse_field(start, end, f, e, depth_);
+        f.integer = v;
+        p = q;
+      } else {
+        p = value_varint(p, end, f.integer, e);
+        if (p == nullptr) return nullptr;
+      }
+    } else if (wt == 2) {
+      f.type = wire_type::length_delimited;
+      if (p == end || *p >= 0x80 || options_.canonical) return parse_field(start, end, f, e, depth_);
+      const std::size_t len = *p++;
+      if (len > static_cast<std::size_t>(end - p)) return parse_field(start, end, f, e, depth_);
+      f.value_offset = offset_of(p);
+      f.data = bytes(p, len);
+      f.integer = 0;
+      p += len;
+    } else if (wt == 5) {
+      if (end - p < 4) return parse_field(start, end, f, e, depth_);
+      f.type = wire_type::fixed32;
+      f.integer = load_le32(p);
+      p += 4;
+    } else {
+      if (end - p < 8) return parse_field(start, end, f, e, depth_);
+      f.type = wire_type::fixed64;
+      f.integer = load_le64(p);
+      p += 8;
+    }
+    f.raw = bytes(start, p);
+    return p;
   }
 
   // Decode a value varint; nullptr and `e` on error.
@@ -5948,6 +6013,7 @@ class packed_range {
 
   /// Check `data` as a packed region of T (`offset`: its absolute offset, for errors).
   static constexpr result<packed_range> make(bytes data, std::size_t offset = 0, bool canonical = false) noexcept {
+    std::size_t count = 0;
     if constexpr (T::wire == wire_type::varint) {
       std::size_t run = 0, start = 0;
       for (std::size_t i = 0; i < data.size(); ++i) {
@@ -5964,6 +6030,7 @@ class packed_range {
           }
           run = 0;
           start = i + 1;
+          ++count;
         }
       }
       if (run != 0) return make_error(errc::truncated, offset + start, detail::pb_packed_varint, 1);
@@ -5972,9 +6039,11 @@ class packed_range {
       if (data.size() % n != 0) {
         return make_error(errc::bad_length, offset, detail::pb_packed_fixed, data.size(), n);
       }
+      count = data.size() / n;
     }
     packed_range r;
     r.data_ = data;
+    r.count_ = count;
     return r;
   }
 
@@ -5982,19 +6051,12 @@ class packed_range {
   constexpr iterator end() const noexcept { return {data_.data() + data_.size(), data_.data() + data_.size()}; }
   constexpr bool empty() const noexcept { return data_.empty(); }
   /// The number of values.
-  constexpr std::size_t size() const noexcept {
-    if constexpr (T::wire == wire_type::varint) {
-      std::size_t n = 0;
-      for (std::uint8_t b : data_) n += b < 0x80 ? 1 : 0;
-      return n;
-    } else {
-      return data_.size() / fixed_size(T::wire);
-    }
-  }
+  constexpr std::size_t size() const noexcept { return count_; }
   constexpr bytes data() const noexcept { return data_; }
 
  private:
   bytes data_{};
+  std::size_t count_ = 0;
 };
 
 template <scalar_type T>
@@ -6580,7 +6642,7 @@ template <message_type M>
 constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept;
 
 template <message_type M>
-constexpr result<void> merge_message(M& m, reader& r);
+constexpr bool merge_message(M& m, reader& r, error& e);
 
 // The body size of a singular value of protobuf type T (what follows the tag).
 template <class T, class V>
@@ -6609,23 +6671,29 @@ constexpr std::uint8_t* put_value(std::uint8_t* p, const V& v) noexcept {
 }
 
 // Read one singular value of type T from field f (its wire type already checked).
+// (Internal decoding reports errors through `e` and a false return: cheaper than
+// passing result<> through every level of the hot loop.)
 template <class T, class V>
-constexpr result<void> get_value(V& v, const field& f, const reader& r) {
+constexpr bool get_value(V& v, const field& f, const reader& r, error& e) {
   if constexpr (is_scalar_tag_v<T>) {
     from_wire_value<T>(v, f.integer);
-    return {};
+    return true;
   } else if constexpr (is_text_tag_v<T>) {
     if constexpr (std::is_same_v<T, types::string>) {
       if (r.options().validate_utf8 && !valid_utf8(f.data)) {
-        return make_error(errc::bad_value, f.value_offset, pb_utf8);
+        e = make_error(errc::bad_value, f.value_offset, pb_utf8);
+        return false;
       }
     }
     get_text(v, f.data);
-    return {};
+    return true;
   } else {
-    auto sub = r.message(f);
-    if (!sub) return sub.error();
-    return merge_message(v, *sub);
+    if (r.depth() + 1 > r.options().max_depth) {
+      e = make_error(errc::limit_exceeded, f.offset, pb_depth, r.options().max_depth);
+      return false;
+    }
+    reader sub(f.data, r.options(), r.depth() + 1, f.value_offset);
+    return merge_message(v, sub, e);
   }
 }
 
@@ -6753,16 +6821,24 @@ struct member_codec<member<N, P, T>> {
 
   // Decode field f into m if it is this member's: `handled` says whether it was.
   template <class M>
-  static constexpr result<void> get(M& m, const field& f, const reader& r, bool& handled) {
-    if (f.number != N || !wire_accepts<T>(f.type)) return {};
+  static constexpr bool get(M& m, const field& f, const reader& r, bool& handled, error& e) {
+    if (f.number != N || !wire_accepts<T>(f.type)) return true;
     handled = true;
     V& v = m.*P;
     if constexpr (is_repeated_v<T> || is_packed_v<T>) {
       using E = typename T::element;
+      if constexpr (is_scalar_tag_v<E> && E::wire == wire_type::varint) {
+        if (f.type == wire_type::length_delimited && !r.options().canonical && !std::is_constant_evaluated()) {
+          return get_packed_varints<E>(v, f, e);
+        }
+      }
       if constexpr (is_scalar_tag_v<E>) {
         if (f.type == wire_type::length_delimited) {
           auto values = r.packed<E>(f);
-          if (!values) return values.error();
+          if (!values) {
+            e = values.error();
+            return false;
+          }
           const std::size_t old = v.size();
           if (std::is_constant_evaluated()) {
             // (clang 14 cannot evaluate libstdc++'s vector::resize of scalars here)
@@ -6776,39 +6852,80 @@ struct member_codec<member<N, P, T>> {
             std::size_t i = old;
             for (auto x : *values) from_wire_value<E>(v[i++], wire_value<E>(x));
           }
-          return {};
+          return true;
         }
       }
       v.emplace_back();
-      return get_value<E>(v.back(), f, r);
+      return get_value<E>(v.back(), f, r, e);
     } else if constexpr (is_map_v<T>) {
-      return get_entry(v, f, r);
+      return get_entry(v, f, r, e);
     } else if constexpr (is_optional_v<V>) {
       if (!v) v.emplace();
-      return get_value<T>(*v, f, r);
+      return get_value<T>(*v, f, r, e);
     } else {
-      return get_value<T>(v, f, r);
+      return get_value<T>(v, f, r, e);
     }
   }
 
+  // Packed varints in one checked pass (the hot path of repeated numbers): count the
+  // terminating bytes a word at a time, size the vector once, then decode.
+  template <class E>
+  static bool get_packed_varints(V& v, const field& f, error& e) {
+    const std::uint8_t* p = f.data.data();
+    const std::uint8_t* const end = p + f.data.size();
+    std::size_t count = 0;
+    const std::uint8_t* q = p;
+    for (; end - q >= 8; q += 8) {
+      // Bytes below 0x80 end a varint: gather their flags to the low bit of each byte
+      // and add the bytes up with one multiplication (no popcnt instruction needed).
+      const std::uint64_t ends = (~load_le64(q) & 0x8080808080808080ull) >> 7;
+      count += static_cast<std::size_t>((ends * 0x0101010101010101ull) >> 56);
+    }
+    for (; q != end; ++q) count += *q < 0x80 ? 1 : 0;
+    const std::size_t old = v.size();
+    v.resize(old + count);
+    auto* out = v.data() + old;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::uint64_t w = 0;
+      bool truncated = false;
+      const std::uint8_t* next = varint_decode(p, end, w, truncated);
+      if (next == nullptr) {
+        v.resize(old);
+        e = make_error(errc::malformed, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_varint_long);
+        return false;
+      }
+      from_wire_value<E>(out[i], w);
+      p = next;
+    }
+    if (p != end) {  // the region ends inside a varint
+      v.resize(old);
+      e = make_error(errc::truncated, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_packed_varint, 1);
+      return false;
+    }
+    return true;
+  }
+
   template <class C>
-  static constexpr result<void> get_entry(C& container, const field& f, const reader& r) {
+  static constexpr bool get_entry(C& container, const field& f, const reader& r, error& e) {
     using KT = typename T::key;
     using VT = typename T::mapped;
     using P2 = std::remove_const_t<typename C::value_type>;
     std::remove_const_t<typename P2::first_type> key{};
     typename P2::second_type value{};
     auto sub = r.message(f);
-    if (!sub) return sub.error();
+    if (!sub) {
+      e = sub.error();
+      return false;
+    }
     for (;;) {
-      auto more = sub->next();
-      if (!more) return more.error();
-      if (!*more) break;
+      const int more = sub->step(e);
+      if (more < 0) return false;
+      if (more == 0) break;
       const field& g = sub->current();
       if (g.number == 1 && g.type == KT::wire) {
-        if (auto e = get_value<KT>(key, g, *sub); !e) return e;
+        if (!get_value<KT>(key, g, *sub, e)) return false;
       } else if (g.number == 2 && g.type == VT::wire) {
-        if (auto e = get_value<VT>(value, g, *sub); !e) return e;
+        if (!get_value<VT>(value, g, *sub, e)) return false;
       }
     }
     if constexpr (requires { container.insert_or_assign(std::move(key), std::move(value)); }) {
@@ -6817,12 +6934,12 @@ struct member_codec<member<N, P, T>> {
       for (auto& kv : container) {
         if (kv.first == key) {
           kv.second = std::move(value);
-          return {};
+          return true;
         }
       }
       container.emplace_back(std::move(key), std::move(value));
     }
-    return {};
+    return true;
   }
 
   template <class M>
@@ -6895,9 +7012,9 @@ struct member_codec<oneof<P, A...>> {
   }
 
   template <class M, std::size_t I = 0>
-  static constexpr result<void> get(M& m, const field& f, const reader& r, bool& handled) {
+  static constexpr bool get(M& m, const field& f, const reader& r, bool& handled, error& e) {
     if constexpr (I == sizeof...(A)) {
-      return {};
+      return true;
     } else {
       using T = typename alt<I>::type;
       if (f.number == alt<I>::number && f.type == T::wire) {
@@ -6905,9 +7022,9 @@ struct member_codec<oneof<P, A...>> {
         V& v = m.*P;
         // Another alternative (or none) is replaced; the same message alternative merges.
         if (v.index() != I + 1) v.template emplace<I + 1>();
-        return get_value<T>(std::get<I + 1>(v), f, r);
+        return get_value<T>(std::get<I + 1>(v), f, r, e);
       }
-      return get<M, I + 1>(m, f, r, handled);
+      return get<M, I + 1>(m, f, r, handled, e);
     }
   }
 
@@ -6936,9 +7053,7 @@ struct member_codec<unknown_fields<P>> {
     return p;
   }
   template <class M>
-  static constexpr result<void> get(M&, const field&, const reader&, bool&) {
-    return {};
-  }
+  static constexpr bool get(M&, const field&, const reader&, bool&, error&) { return true; }
   template <class M>
   static constexpr void keep(M& m, const field& f) {
     (m.*P).push_back(f.raw);
@@ -6988,16 +7103,15 @@ struct schema {
     return p;
   }
   template <class M>
-  static constexpr result<void> merge(M& m, reader& r) {
+  static constexpr bool merge(M& m, reader& r, error& e) {
     for (;;) {
-      auto more = r.next();
-      if (!more) return more.error();
-      if (!*more) return {};
+      const int more = r.step(e);
+      if (more <= 0) return more == 0;
       const field& f = r.current();
       bool handled = false;
-      result<void> status{};
-      (void)(... || (status = detail::member_codec<Members>::get(m, f, r, handled), handled));
-      if (!status) return status;
+      bool ok = true;
+      (void)(... || (ok = detail::member_codec<Members>::get(m, f, r, handled, e), handled));
+      if (!ok) return false;
       if (!handled) keep_unknown(m, f);
     }
   }
@@ -7029,8 +7143,8 @@ constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept {
   return schema_of<M>::type::put(p, m);
 }
 template <message_type M>
-constexpr result<void> merge_message(M& m, reader& r) {
-  return schema_of<M>::type::merge(m, r);
+constexpr bool merge_message(M& m, reader& r, error& e) {
+  return schema_of<M>::type::merge(m, r, e);
 }
 }  // namespace detail
 
@@ -7077,7 +7191,9 @@ constexpr result<std::size_t> encode(const M& m, B& buffer) {
 template <message_type M>
 constexpr result<void> merge(M& m, bytes data, read_options options = {}) {
   reader r(data, options);
-  return detail::merge_message(m, r);
+  error e{};
+  if (!detail::merge_message(m, r, e)) return e;
+  return {};
 }
 
 /// Reset every field of `m`, keeping the capacity of its containers.

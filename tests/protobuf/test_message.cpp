@@ -242,6 +242,13 @@ TEST_CASE("protobuf message: strict errors propagate from nested messages, UTF-8
   CHECK(pb::decode<Texts>(hex("12 01 ff")));  // bytes are not checked
   auto packed = pb::decode<Scalars>(hex("92 01 01 80"));
   CHECK(packed.error().code == wirespan::errc::truncated);
+  auto p11 = pb::decode<Scalars>(hex("92 01 0c 05 ff ff ff ff ff ff ff ff ff ff 01"));  // an 11-byte value
+  CHECK(p11.error().code == wirespan::errc::malformed);
+  CHECK(p11.error().offset == 4);
+  auto many = pb::decode<Scalars>(hex("92 01 0a 01 02 03 04 05 06 07 08 09 0a"));  // word-at-a-time count
+  REQUIRE(many);
+  CHECK(many->packed.size() == 10);
+  CHECK(many->packed[9] == 10);
 }
 
 TEST_CASE("protobuf message: decode into an existing value replaces it; buffer too small") {

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 #include "../core/bytes.hpp"
 #include "../core/endian.hpp"
@@ -64,8 +65,15 @@ constexpr bool valid_utf8(bytes s) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
-    // ASCII runs eight bytes at a time (one load after folding).
-    while (n - i >= 8 && (load_le64(s.data() + i) & 0x8080808080808080ull) == 0) i += 8;
+    // ASCII runs eight bytes at a time (one load at run time).
+    if (!std::is_constant_evaluated()) {
+      while (n - i >= 8) {
+        std::uint64_t w;
+        __builtin_memcpy(&w, s.data() + i, 8);
+        if ((w & 0x8080808080808080ull) != 0) break;
+        i += 8;
+      }
+    }
     if (i == n) break;
     std::uint8_t c = s[i];
     if (c < 0x80) {
@@ -178,15 +186,24 @@ class reader {
   /// Step to the next field: true, false at the end of the message, or the error of a
   /// malformed field (the cursor then stays before it).
   constexpr result<bool> next() noexcept {
-    if (p_ == end_) return false;
     error e{};
-    const std::uint8_t* q = parse_field(p_, end_, current_, e, depth_);
-    if (q == nullptr) return e;
+    const int more = step(e);
+    if (more < 0) return e;
+    return more > 0;
+  }
+
+  /// `next()` without the result wrapper, for hot loops: 1 (a field), 0 (the end) or
+  /// -1 (`e` holds the error).
+  WIRESPAN_ALWAYS_INLINE constexpr int step(error& e) noexcept {
+    if (p_ == end_) return 0;
+    const std::uint8_t* q = parse_common(p_, end_, current_, e);
+    if (q == nullptr) return -1;
     if (current_.type == wire_type::end_group) {
-      return make_error(errc::malformed, current_.offset, detail::pb_end_group, current_.number);
+      e = make_error(errc::malformed, current_.offset, detail::pb_end_group, current_.number);
+      return -1;
     }
     p_ = q;
-    return true;
+    return 1;
   }
 
   /// The field `next()` stepped to.
@@ -247,6 +264,54 @@ class reader {
  private:
   constexpr std::size_t offset_of(const std::uint8_t* p) const noexcept {
     return base_ + static_cast<std::size_t>(p - begin_);
+  }
+
+  // The common fields inline: a one-byte tag with a varint, fixed or length-delimited
+  // value (field numbers 1..15). Everything else takes the general, out-of-line path.
+  WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* parse_common(const std::uint8_t* p, const std::uint8_t* end,
+                                                                   field& f, error& e) const noexcept {
+    const std::uint8_t tag = *p;
+    const std::uint8_t wt = tag & 7;
+    if (tag >= 0x80 || tag < 8 || wt == 3 || wt == 4 || wt > 5) return parse_field(p, end, f, e, depth_);
+    const std::uint8_t* start = p++;
+    f.number = static_cast<std::uint32_t>(tag >> 3);
+    f.offset = offset_of(start);
+    f.value_offset = offset_of(p);
+    f.data = {};
+    if (wt == 0) {
+      f.type = wire_type::varint;
+      if (end - p >= 10) {
+        std::uint64_t v = 0;
+        const std::uint8_t* q = detail::varint_decode_unbounded(p, v);
+        if (q == nullptr || options_.canonical) return parse_field(start, end, f, e, depth_);
+        f.integer = v;
+        p = q;
+      } else {
+        p = value_varint(p, end, f.integer, e);
+        if (p == nullptr) return nullptr;
+      }
+    } else if (wt == 2) {
+      f.type = wire_type::length_delimited;
+      if (p == end || *p >= 0x80 || options_.canonical) return parse_field(start, end, f, e, depth_);
+      const std::size_t len = *p++;
+      if (len > static_cast<std::size_t>(end - p)) return parse_field(start, end, f, e, depth_);
+      f.value_offset = offset_of(p);
+      f.data = bytes(p, len);
+      f.integer = 0;
+      p += len;
+    } else if (wt == 5) {
+      if (end - p < 4) return parse_field(start, end, f, e, depth_);
+      f.type = wire_type::fixed32;
+      f.integer = load_le32(p);
+      p += 4;
+    } else {
+      if (end - p < 8) return parse_field(start, end, f, e, depth_);
+      f.type = wire_type::fixed64;
+      f.integer = load_le64(p);
+      p += 8;
+    }
+    f.raw = bytes(start, p);
+    return p;
   }
 
   // Decode a value varint; nullptr and `e` on error.
@@ -469,6 +534,7 @@ class packed_range {
 
   /// Check `data` as a packed region of T (`offset`: its absolute offset, for errors).
   static constexpr result<packed_range> make(bytes data, std::size_t offset = 0, bool canonical = false) noexcept {
+    std::size_t count = 0;
     if constexpr (T::wire == wire_type::varint) {
       std::size_t run = 0, start = 0;
       for (std::size_t i = 0; i < data.size(); ++i) {
@@ -485,6 +551,7 @@ class packed_range {
           }
           run = 0;
           start = i + 1;
+          ++count;
         }
       }
       if (run != 0) return make_error(errc::truncated, offset + start, detail::pb_packed_varint, 1);
@@ -493,9 +560,11 @@ class packed_range {
       if (data.size() % n != 0) {
         return make_error(errc::bad_length, offset, detail::pb_packed_fixed, data.size(), n);
       }
+      count = data.size() / n;
     }
     packed_range r;
     r.data_ = data;
+    r.count_ = count;
     return r;
   }
 
@@ -503,19 +572,12 @@ class packed_range {
   constexpr iterator end() const noexcept { return {data_.data() + data_.size(), data_.data() + data_.size()}; }
   constexpr bool empty() const noexcept { return data_.empty(); }
   /// The number of values.
-  constexpr std::size_t size() const noexcept {
-    if constexpr (T::wire == wire_type::varint) {
-      std::size_t n = 0;
-      for (std::uint8_t b : data_) n += b < 0x80 ? 1 : 0;
-      return n;
-    } else {
-      return data_.size() / fixed_size(T::wire);
-    }
-  }
+  constexpr std::size_t size() const noexcept { return count_; }
   constexpr bytes data() const noexcept { return data_; }
 
  private:
   bytes data_{};
+  std::size_t count_ = 0;
 };
 
 template <scalar_type T>
