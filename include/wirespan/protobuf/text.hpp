@@ -23,6 +23,7 @@
 #include <cstdint>
 
 #include "../core/bytes.hpp"
+#include "../core/error.hpp"
 #include "../core/result.hpp"
 #include "reader.hpp"
 
@@ -68,13 +69,8 @@ void raw_indent(S& out, int level) {
 
 template <text_sink S>
 void raw_number(S& out, std::uint64_t v) {
-  char digits[20];
-  std::size_t n = 0;
-  do {
-    digits[19 - n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(digits + 20 - n, n);
+  char digits[21];  // 20 digits and put_number's terminator slot
+  out.append(digits, wirespan::detail::put_number(digits, sizeof digits, 0, v));
 }
 
 template <text_sink S>

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "varint.hpp"
+
 namespace wirespan::protobuf {
 
 /// The six wire types (protobuf.dev, "Encoding"). 6 and 7 do not exist.
@@ -91,23 +93,16 @@ struct sint32 {
   static constexpr wire_type wire = wire_type::varint;
   static constexpr const char* name = "sint32";
   static constexpr value_type from_wire(std::uint64_t w) noexcept {
-    std::uint32_t u = static_cast<std::uint32_t>(w);
-    return static_cast<std::int32_t>((u >> 1) ^ (0u - (u & 1u)));
+    return zigzag_decode32(static_cast<std::uint32_t>(w));
   }
-  static constexpr std::uint64_t to_wire(value_type v) noexcept {
-    return (static_cast<std::uint32_t>(v) << 1) ^ (v < 0 ? 0xffffffffu : 0u);
-  }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return zigzag_encode32(v); }
 };
 struct sint64 {
   using value_type = std::int64_t;
   static constexpr wire_type wire = wire_type::varint;
   static constexpr const char* name = "sint64";
-  static constexpr value_type from_wire(std::uint64_t w) noexcept {
-    return static_cast<std::int64_t>((w >> 1) ^ (std::uint64_t{0} - (w & 1u)));
-  }
-  static constexpr std::uint64_t to_wire(value_type v) noexcept {
-    return (static_cast<std::uint64_t>(v) << 1) ^ (v < 0 ? ~std::uint64_t{0} : std::uint64_t{0});
-  }
+  static constexpr value_type from_wire(std::uint64_t w) noexcept { return zigzag_decode64(w); }
+  static constexpr std::uint64_t to_wire(value_type v) noexcept { return zigzag_encode64(v); }
 };
 struct bool_ {
   using value_type = bool;
