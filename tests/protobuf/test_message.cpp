@@ -35,6 +35,15 @@ constexpr auto hello_bytes() {
 static_assert(hello_bytes().second == 7);
 static_assert(hello_bytes().first == std::array<std::uint8_t, 7>{0x0a, 0x05, 0x57, 0x6f, 0x72, 0x6c, 0x64});
 static_assert(pb::encoded_size(HelloRequest{"World"}) == 7);
+// Into a growable buffer of another byte type, at compile time too.
+constexpr bool hello_into_chars() {
+  std::vector<char> out{'x'};
+  auto n = pb::encode(HelloRequest{"World"}, out);
+  return n && *n == 7 && out.size() == 8 && out[0] == 'x' && out[1] == 0x0a && out[3] == 'W' && out[7] == 'd';
+}
+#if !defined(__clang__)  // clang 14 cannot evaluate libstdc++ 12's vector::resize of chars
+static_assert(hello_into_chars());
+#endif
 
 enum class color : std::int32_t { red = 0, green = 1, blue = -1 };
 
@@ -150,6 +159,8 @@ struct Outer {
 };
 
 }  // namespace
+
+TEST_CASE("protobuf message: HelloRequest into a char buffer") { CHECK(hello_into_chars()); }
 
 TEST_CASE("protobuf message: protobuf.dev values, int32 -1 as 10 bytes, INT64_MAX into int32") {
   Scalars m;

@@ -858,8 +858,14 @@ constexpr result<std::size_t> encode(const M& m, B& buffer) {
   const std::size_t old = buffer.size();
   buffer.resize(old + n);
   if (std::is_constant_evaluated()) {
-    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(*buffer.data())>, std::uint8_t>) {
+    using element = std::remove_cvref_t<decltype(*buffer.data())>;
+    if constexpr (std::is_same_v<element, std::uint8_t>) {
       (void)detail::put_message(buffer.data() + old, m);
+    } else {
+      // No pointer casts in constant evaluation: encode aside, then copy element-wise.
+      std::vector<std::uint8_t> bytes(n);
+      (void)detail::put_message(bytes.data(), m);
+      for (std::size_t i = 0; i < n; ++i) buffer.data()[old + i] = static_cast<element>(bytes[i]);
     }
   } else {
     (void)detail::put_message(reinterpret_cast<std::uint8_t*>(buffer.data()) + old, m);
