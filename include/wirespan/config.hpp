@@ -38,10 +38,12 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define WIRESPAN_ALWAYS_INLINE inline __attribute__((always_inline))
+#  define WIRESPAN_NOINLINE __attribute__((noinline))
 #  define WIRESPAN_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define WIRESPAN_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #  define WIRESPAN_ALWAYS_INLINE inline
+#  define WIRESPAN_NOINLINE
 #  define WIRESPAN_LIKELY(x) (x)
 #  define WIRESPAN_UNLIKELY(x) (x)
 #endif

@@ -47,10 +47,12 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define WIRESPAN_ALWAYS_INLINE inline __attribute__((always_inline))
+#  define WIRESPAN_NOINLINE __attribute__((noinline))
 #  define WIRESPAN_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define WIRESPAN_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #  define WIRESPAN_ALWAYS_INLINE inline
+#  define WIRESPAN_NOINLINE
 #  define WIRESPAN_LIKELY(x) (x)
 #  define WIRESPAN_UNLIKELY(x) (x)
 #endif
@@ -5055,6 +5057,7 @@ class reader {
 // here too. A schema whose numbers repeat or leave 1..2^29-1, or whose member type does
 // not fit its protobuf type, does not compile.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -5134,10 +5137,16 @@ class reader {
 // auto n = wirespan::protobuf::encode_varint(buf, 150);   // 96 01, n == 2
 // ```
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
+
+#if WIRESPAN_HAS_X86_KERNELS
+#  include <immintrin.h>
+#endif
 
 namespace wirespan::protobuf {
 
@@ -5180,72 +5189,50 @@ constexpr std::int64_t zigzag_decode64(std::uint64_t v) noexcept {
 
 namespace detail {
 
-// Fast path: at least 10 bytes are readable at p, so no byte needs a bounds check.
-// Each byte is added with its continuation bit and the bit is subtracted back when the
-// next byte says more follows (the libprotobuf trick); the loop is fully unrolled.
-// Returns nullptr for an 11-byte varint.
+// Gather the 7-bit groups of x (each in the low bits of its byte, high bits clear) into
+// one 56-bit number: pairs of bytes, then pairs of pairs, then the two halves.
+constexpr std::uint64_t gather7(std::uint64_t x) noexcept {
+  x = (x & 0x007f007f007f007full) | ((x & 0x7f007f007f007f00ull) >> 1);
+  x = (x & 0x00003fff00003fffull) | ((x & 0x3fff00003fff0000ull) >> 2);
+  return (x & 0x000000000fffffffull) | ((x & 0x0fffffff00000000ull) >> 4);
+}
+
+// Fast path: at least 10 bytes are readable at p, so no byte needs a bounds check. One
+// byte is one test; a longer varint is found in one 8-byte word without a branch per
+// byte (its last byte is the first one below 0x80), which keeps varints of unpredictable
+// length from costing a mispredicted branch each. A 9th and 10th byte are rare and
+// taken one by one; of the 10th only the lowest bit counts (bits beyond 64 are dropped,
+// as libprotobuf does). Returns nullptr for an 11-byte varint.
 WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* varint_decode_unbounded(const std::uint8_t* p,
                                                                             std::uint64_t& out) noexcept {
-  std::uint64_t r = p[0];
-  if (r < 0x80) {
-    out = r;
+  const std::uint64_t first = p[0];
+  if (WIRESPAN_LIKELY(first < 0x80)) {
+    out = first;
     return p + 1;
   }
-  std::uint64_t b = p[1];
-  r += (b - 1) << 7;
-  if (b < 0x80) {
-    out = r;
+  const std::uint64_t second = p[1];
+  if (WIRESPAN_LIKELY(second < 0x80)) {
+    out = (first & 0x7f) | (second << 7);
     return p + 2;
   }
-  b = p[2];
-  r += (b - 1) << 14;
-  if (b < 0x80) {
-    out = r;
-    return p + 3;
+  const std::uint64_t w = load_le64(p);
+  const std::uint64_t stops = ~w & 0x8080808080808080ull;
+  if (WIRESPAN_LIKELY(stops != 0)) {
+    // stops ^ (stops - 1): every bit up to the first stop bit; that bit of w is clear.
+    out = gather7(w & (stops ^ (stops - 1)) & 0x7f7f7f7f7f7f7f7full);
+    return p + (std::countr_zero(stops) + 1) / 8;
   }
-  b = p[3];
-  r += (b - 1) << 21;
-  if (b < 0x80) {
-    out = r;
-    return p + 4;
-  }
-  b = p[4];
-  r += (b - 1) << 28;
-  if (b < 0x80) {
-    out = r;
-    return p + 5;
-  }
-  b = p[5];
-  r += (b - 1) << 35;
-  if (b < 0x80) {
-    out = r;
-    return p + 6;
-  }
-  b = p[6];
-  r += (b - 1) << 42;
-  if (b < 0x80) {
-    out = r;
-    return p + 7;
-  }
-  b = p[7];
-  r += (b - 1) << 49;
-  if (b < 0x80) {
-    out = r;
-    return p + 8;
-  }
-  b = p[8];
-  r += (b - 1) << 56;
-  if (b < 0x80) {
+  std::uint64_t r = gather7(w & 0x7f7f7f7f7f7f7f7full);
+  const std::uint64_t b8 = p[8];
+  r |= (b8 & 0x7f) << 56;
+  if (b8 < 0x80) {
     out = r;
     return p + 9;
   }
-  b = p[9];
-  r += (b - 1) << 63;
-  if (b < 0x80) {
-    out = r;
-    return p + 10;
-  }
-  return nullptr;
+  const std::uint64_t b9 = p[9];
+  if (b9 >= 0x80) return nullptr;
+  out = r | (b9 << 63);
+  return p + 10;
 }
 
 // Slow path near the end of the buffer: one bounds check per byte. Returns nullptr for
@@ -5295,6 +5282,231 @@ constexpr result<varint_value> decode_varint(bytes data) noexcept {
     return make_error(errc::malformed, 0, "protobuf: varint longer than {} bytes", 11, 10);
   }
   return varint_value{v, static_cast<std::size_t>(p - begin)};
+}
+
+/// What `decode_varints` did: values written and bytes read.
+struct varints_decoded {
+  std::size_t count = 0;
+  std::size_t size = 0;
+};
+
+namespace detail {
+
+// Bulk decoding (a packed region, a column of numbers): the scalar loop is the
+// reference and serves constant evaluation; at run time an SSSE3 kernel decodes eight
+// bytes of one- and two-byte varints at a time. Both stop at the first bad varint and
+// leave it to the caller to judge, so they agree on every input (fuzzed).
+
+// The varint at p is bad: the data ends inside it, or it has no last byte in 10.
+constexpr error varints_error(const std::uint8_t* p, const std::uint8_t* end, std::size_t offset) noexcept {
+  if (end - p >= 10) return make_error(errc::malformed, offset, "protobuf: varint longer than {} bytes", 11, 10);
+  return make_error(errc::truncated, offset, "protobuf: unterminated varint", 1);
+}
+
+// Decode from p while values fit in [out, out_end): returns where it stopped (at end,
+// when out is full, or at a bad varint).
+constexpr const std::uint8_t* decode_varints_scalar(const std::uint8_t* p, const std::uint8_t* end,
+                                                    std::uint64_t*& out, std::uint64_t* out_end) noexcept {
+  while (p != end && out != out_end) {
+    std::uint64_t v = 0;
+    bool truncated = false;
+    const std::uint8_t* next = varint_decode(p, end, v, truncated);
+    if (next == nullptr) break;
+    *out++ = v;
+    p = next;
+  }
+  return p;
+}
+
+inline namespace WIRESPAN_ISA_NAMESPACE {
+#if WIRESPAN_HAS_X86_KERNELS
+
+// For each pattern of continuation bits (bit i: byte i has its high bit set) in an
+// 8-byte window that starts with a varint: how many one- and two-byte varints it holds
+// from the start (up to the first longer or unfinished one), how many bytes they take,
+// and the PSHUFB pattern that puts varint k in 16-bit lane k (its second byte, or zero,
+// in the high half).
+struct alignas(16) varint_window {
+  std::uint8_t shuffle[16];
+  std::uint8_t count;
+  std::uint8_t size;
+};
+
+constexpr std::array<varint_window, 256> make_varint_windows() noexcept {
+  std::array<varint_window, 256> t{};
+  for (unsigned c = 0; c < 256; ++c) {
+    varint_window& w = t[c];
+    for (auto& b : w.shuffle) b = 0x80;  // PSHUFB: a set high bit writes zero
+    unsigned pos = 0, k = 0;
+    while (pos < 8) {
+      if (((c >> pos) & 1) == 0) {
+        w.shuffle[2 * k] = static_cast<std::uint8_t>(pos);
+        pos += 1;
+      } else if (pos + 1 < 8 && ((c >> (pos + 1)) & 1) == 0) {
+        w.shuffle[2 * k] = static_cast<std::uint8_t>(pos);
+        w.shuffle[2 * k + 1] = static_cast<std::uint8_t>(pos + 1);
+        pos += 2;
+      } else {
+        break;
+      }
+      ++k;
+    }
+    w.count = static_cast<std::uint8_t>(k);
+    w.size = static_cast<std::uint8_t>(pos);
+  }
+  return t;
+}
+
+alignas(64) inline constexpr std::array<varint_window, 256> varint_windows = make_varint_windows();
+
+// One varint of 1..10 bytes at p (16 bytes readable) whose length the continuation mask
+// m (bit i: byte i continues) gives, without a branch on the length. 0 for 11+ bytes,
+// else its length.
+inline unsigned varint_by_mask(const std::uint8_t* p, std::uint64_t m, std::uint64_t& out) noexcept {
+  const std::uint64_t stops = ~m & 0x3ff;
+  if (stops == 0) return 0;
+  const auto len = static_cast<unsigned>(std::countr_zero(stops)) + 1;
+  const unsigned low = len < 8 ? len : 8;
+  const std::uint64_t w = load_le64(p) & (~std::uint64_t{0} >> (64 - 8 * low));
+  // Bytes 8 and 9 are loaded whatever the length (no branch) and masked off.
+  const std::uint64_t b8 = std::uint64_t{p[8]} & (0 - std::uint64_t{len >= 9}) & 0x7f;
+  const std::uint64_t b9 = std::uint64_t{p[9]} & std::uint64_t{len == 10};
+  out = gather7(w & 0x7f7f7f7f7f7f7f7full) | (b8 << 56) | (b9 << 63);
+  return len;
+}
+
+// Continuation bits of the 64 bytes at p (bit i: p[i] >= 0x80).
+__attribute__((target("ssse3"))) inline std::uint64_t continuation_bits(const std::uint8_t* p) noexcept {
+  const auto* v = reinterpret_cast<const __m128i*>(p);
+  const auto m0 = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(v))));
+  const auto m1 = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(v + 1))));
+  const auto m2 = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(v + 2))));
+  const auto m3 = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_loadu_si128(v + 3))));
+  return m0 | (m1 << 16) | (m2 << 32) | (m3 << 48);
+}
+
+// The one- and two-byte varints of the window at q (pattern w) as eight 64-bit values
+// at o (those past w.count are junk, overwritten later).
+__attribute__((target("ssse3"))) WIRESPAN_ALWAYS_INLINE void small_varints(const std::uint8_t* q,
+                                                                          const varint_window& w,
+                                                                          std::uint64_t* o) noexcept {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+  const __m128i lanes = _mm_shuffle_epi8(x, _mm_load_si128(reinterpret_cast<const __m128i*>(w.shuffle)));
+  const __m128i v = _mm_or_si128(_mm_and_si128(lanes, _mm_set1_epi16(0x7f)),
+                                 _mm_and_si128(_mm_srli_epi16(lanes, 1), _mm_set1_epi16(0x3f80)));
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i lo = _mm_unpacklo_epi16(v, zero);
+  const __m128i hi = _mm_unpackhi_epi16(v, zero);
+  auto* out = reinterpret_cast<__m128i*>(o);
+  _mm_storeu_si128(out, _mm_unpacklo_epi32(lo, zero));
+  _mm_storeu_si128(out + 1, _mm_unpackhi_epi32(lo, zero));
+  _mm_storeu_si128(out + 2, _mm_unpacklo_epi32(hi, zero));
+  _mm_storeu_si128(out + 3, _mm_unpackhi_epi32(hi, zero));
+}
+
+// The continuation bits of 128 bytes are taken ahead (two 64-byte blocks, the next
+// one loaded as soon as the cursor enters it), so the position of the next window is
+// a few bit operations on them rather than a chain of loads: a window of only one-
+// and two-byte varints ends after byte 7, or after byte 6 when byte 7 starts one.
+__attribute__((target("ssse3"))) inline const std::uint8_t* decode_varints_ssse3(const std::uint8_t* p,
+                                                                                const std::uint8_t* end,
+                                                                                std::uint64_t*& out,
+                                                                                std::uint64_t* out_end) noexcept {
+  std::uint64_t* o = out;
+  if (end - p >= 128) {
+    const std::uint8_t* b = p;  // block start; the cursor is b + s
+    unsigned s = 0;
+    std::uint64_t now = continuation_bits(b);
+    std::uint64_t next = continuation_bits(b + 64);
+    // A block without two continuation bytes in a row holds only one- and two-byte
+    // varints: windows of eight bytes. Other blocks go one varint at a time, without a
+    // branch on its length. (Choosing per block keeps the branch predictable.)
+    bool small = (now & (now >> 1)) == 0;
+    for (;;) {
+      if (s >= 64) {
+        b += 64;
+        s -= 64;
+        if (end - b < 128) break;
+        now = next;
+        next = continuation_bits(b + 64);
+        small = (now & (now >> 1)) == 0;
+      }
+      if (out_end - o < 8) break;
+      const std::uint64_t bits = (now >> s) | ((next << 1) << (63 - s));  // bits s .. s + 63
+      const auto c = static_cast<unsigned>(bits & 0xff);
+      const varint_window& w = varint_windows[c];
+      const std::uint8_t* q = b + s;
+      if (small && (c & (c >> 1) & 0x7f) == 0) {  // no varint in the window is longer than 2 bytes
+        small_varints(q, w, o);
+        o += w.count;
+        s += 8 - (c >> 7);
+      } else {
+        const unsigned len = varint_by_mask(q, bits, *o);
+        if (len == 0) break;
+        ++o;
+        s += len;
+      }
+    }
+    p = b + s;
+  }
+  out = o;
+  return decode_varints_scalar(p, end, out, out_end);
+}
+
+#endif  // WIRESPAN_HAS_X86_KERNELS
+
+using varints_kernel = const std::uint8_t* (*)(const std::uint8_t*, const std::uint8_t*, std::uint64_t*&,
+                                               std::uint64_t*) noexcept;
+
+inline const std::uint8_t* decode_varints_scalar_runtime(const std::uint8_t* p, const std::uint8_t* end,
+                                                         std::uint64_t*& out, std::uint64_t* out_end) noexcept {
+  return decode_varints_scalar(p, end, out, out_end);
+}
+
+/// The SSSE3 kernel when this CPU has SSSE3, else the scalar loop; chosen once.
+inline varints_kernel active_varints_kernel() noexcept {
+#if WIRESPAN_HAS_X86_KERNELS
+  static const varints_kernel k = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("ssse3") ? varints_kernel{&decode_varints_ssse3}
+                                           : varints_kernel{&decode_varints_scalar_runtime};
+  }();
+  return k;
+#else
+  return &decode_varints_scalar_runtime;
+#endif
+}
+
+}  // inline namespace WIRESPAN_ISA_NAMESPACE
+}  // namespace detail
+
+/// Decode consecutive varints from `data` into `out`, until `data` ends or `out` is
+/// full: how many values were written and how many bytes they took. The bulk path of
+/// packed fields and columns of numbers (at run time eight bytes of small varints at a
+/// time with SSSE3). Errors, with the offset of the varint: `truncated` when `data`
+/// ends inside one, `malformed` for one longer than 10 bytes.
+///
+/// ```cpp
+/// std::uint64_t values[256];
+/// for (auto rest = data; !rest.empty();) {
+///   auto r = wirespan::protobuf::decode_varints(rest, values);
+///   if (!r) return r.error();
+///   use(std::span(values, r->count));
+///   rest = rest.subspan(r->size);
+/// }
+/// ```
+constexpr result<varints_decoded> decode_varints(bytes data, std::span<std::uint64_t> out) noexcept {
+  const std::uint8_t* const begin = data.data();
+  const std::uint8_t* const end = begin + data.size();
+  std::uint64_t* o = out.data();
+  const std::uint8_t* p = std::is_constant_evaluated()
+                              ? detail::decode_varints_scalar(begin, end, o, o + out.size())
+                              : detail::active_varints_kernel()(begin, end, o, o + out.size());
+  const auto count = static_cast<std::size_t>(o - out.data());
+  if (p != end && count != out.size()) {
+    return detail::varints_error(p, end, static_cast<std::size_t>(p - begin));
+  }
+  return varints_decoded{count, static_cast<std::size_t>(p - begin)};
 }
 
 /// True when the `size` bytes of a decoded varint are the minimal encoding of `value`
@@ -5532,11 +5744,37 @@ struct read_options {
   compat tags = compat::strict;
 };
 
+namespace detail {
+// True when every byte of s is ASCII, by whole-word loads (the last word overlapping
+// the one before it): the common case of a string field, in a handful of instructions.
+WIRESPAN_ALWAYS_INLINE bool all_ascii(const std::uint8_t* p, std::size_t n) noexcept {
+  std::uint64_t bits = 0;
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 < n; i += 8) {
+      __builtin_memcpy(&w, p + i, 8);
+      bits |= w;
+    }
+    __builtin_memcpy(&w, p + n - 8, 8);
+    bits |= w;
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    __builtin_memcpy(&a, p, 4);
+    __builtin_memcpy(&b, p + n - 4, 4);
+    bits = a | b;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) bits |= p[i];
+  }
+  return (bits & 0x8080808080808080ull) == 0;
+}
+}  // namespace detail
+
 /// True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at
 /// most U+10FFFF) — the check libprotobuf applies to proto3 string fields.
 constexpr bool valid_utf8(bytes s) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
+  if (!std::is_constant_evaluated() && detail::all_ascii(s.data(), n)) return true;
   while (i < n) {
     // ASCII runs eight bytes at a time (one load at run time).
     if (!std::is_constant_evaluated()) {
@@ -6570,12 +6808,17 @@ constexpr std::uint64_t wire_value(const V& v) noexcept {
 }
 
 template <class T, class V>
-constexpr void from_wire_value(V& v, std::uint64_t w) noexcept {
+constexpr V wire_to(std::uint64_t w) noexcept {
   if constexpr (std::is_same_v<T, types::enum_>) {
-    v = static_cast<V>(T::from_wire(w));
+    return static_cast<V>(T::from_wire(w));
   } else {
-    v = T::from_wire(w);
+    return T::from_wire(w);
   }
+}
+
+template <class T, class V>
+constexpr void from_wire_value(V& v, std::uint64_t w) noexcept {
+  v = wire_to<T, V>(w);
 }
 
 template <class T, class V>
@@ -6638,6 +6881,123 @@ constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept;
 template <message_type M>
 constexpr bool merge_message(M& m, reader& r, error& e);
 
+// Where a decode started, to turn pointers back into absolute byte offsets for errors;
+// and the options in force.
+struct decode_context {
+  const std::uint8_t* origin = nullptr;  // a pointer into the input ...
+  std::size_t base = 0;                  // ... and its absolute offset
+  const std::uint8_t* limit = nullptr;   // the end of the input: what may be loaded
+  read_options options{};
+  constexpr std::size_t offset_of(const std::uint8_t* p) const noexcept {
+    return base + static_cast<std::size_t>(p - origin);
+  }
+};
+
+template <message_type M>
+constexpr bool merge_body(M& m, const std::uint8_t* p, const std::uint8_t* end, const decode_context& c,
+                          std::uint32_t depth, error& e);
+
+// The fast path of the schema decoder reads the common encodings directly from the
+// bytes: a one-byte tag, then a value whose every byte is known to be there (a varint,
+// a fixed value, or a length of one or two bytes with its payload). Whenever something
+// else is there, it returns without reading anything and the general path (the reader)
+// decodes the field: so both paths accept the same inputs and report the same errors,
+// the general path being the one that reports them.
+
+// A varint in [q, end): the end of it, or nullptr. Bytes may be loaded from `origin` to
+// `limit` (the input; the message may end sooner). Where 10 bytes can be loaded from q,
+// the unbounded decoder runs. Near the end of the input (the last field of a message
+// very often), the last 8 bytes of the input are loaded and shifted so that q's byte
+// comes first: zeros come in above the input's end, so a varint that runs past it
+// appears to end there, which the length check catches.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint8_t* q, const std::uint8_t* end,
+                                                                const std::uint8_t* origin,
+                                                                const std::uint8_t* limit,
+                                                                std::uint64_t& w) noexcept {
+  if (WIRESPAN_LIKELY(limit - q >= 10)) {
+    const std::uint8_t* next = varint_decode_unbounded(q, w);
+    return next != nullptr && next <= end ? next : nullptr;
+  }
+  const auto left = static_cast<std::size_t>(end - q);
+  if (left != 0 && left <= 8 && limit - origin >= 8 && limit - q <= 8) {
+    const std::uint64_t word = load_le64(limit - 8) >> (8 * (8 - static_cast<std::size_t>(limit - q)));
+    const std::uint64_t stops = ~word & 0x8080808080808080ull;
+    const auto size = static_cast<std::size_t>(std::countr_zero(stops) + 1) / 8;
+    if (size > left) return nullptr;
+    w = gather7(word & (stops ^ (stops - 1)) & 0x7f7f7f7f7f7f7f7full);
+    return q + size;
+  }
+  bool truncated = false;
+  return varint_decode_bounded(q, end, w, truncated);
+}
+
+// A varint or fixed value of scalar type T at q: the end of it, or nullptr.
+template <class T>
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_scalar(const std::uint8_t* q, const std::uint8_t* end,
+                                                                const decode_context& c,
+                                                                std::uint64_t& w) noexcept {
+  if constexpr (T::wire == wire_type::varint) {
+    return fast_varint(q, end, c.origin, c.limit, w);
+  } else if constexpr (T::wire == wire_type::fixed32) {
+    if (end - q < 4) return nullptr;
+    w = load_le32(q);
+    return q + 4;
+  } else {
+    if (end - q < 8) return nullptr;
+    w = load_le64(q);
+    return q + 8;
+  }
+}
+
+// UTF-8 with the ASCII check inlined.
+WIRESPAN_ALWAYS_INLINE constexpr bool fast_utf8(const std::uint8_t* q, std::size_t len) noexcept {
+  if (!std::is_constant_evaluated() && all_ascii(q, len)) return true;
+  return valid_utf8(bytes(q, len));
+}
+
+// A length of one or two bytes at q whose payload fits before `end`: the payload, or
+// nullptr.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_length(const std::uint8_t* q, const std::uint8_t* end,
+                                                                std::size_t& len) noexcept {
+  if (q == end) return nullptr;
+  std::size_t n = q[0];
+  if (WIRESPAN_LIKELY(n < 0x80)) {
+    ++q;
+  } else {
+    if (end - q < 2 || q[1] >= 0x80) return nullptr;
+    n = (n & 0x7f) | (std::size_t{q[1]} << 7);
+    q += 2;
+  }
+  if (n > static_cast<std::size_t>(end - q)) return nullptr;
+  len = n;
+  return q;
+}
+
+// A length-delimited body whose size is not known yet: `body` writes it after a one-byte
+// length, which is then filled in; a body of 128 bytes or more is moved up to make room
+// for a longer length. (The encoder has checked the whole size first, and the moved body
+// ends where it would have with its size known, so nothing is written past the end.)
+// This writes each submessage and packed region once, without computing its size a
+// second time.
+template <class F>
+WIRESPAN_ALWAYS_INLINE constexpr std::uint8_t* put_delimited(std::uint8_t* p, F&& body) noexcept {
+  std::uint8_t* const start = p + 1;
+  std::uint8_t* const end = body(start);
+  const auto n = static_cast<std::size_t>(end - start);
+  if (WIRESPAN_LIKELY(n < 0x80)) {
+    *p = static_cast<std::uint8_t>(n);
+    return end;
+  }
+  const std::size_t k = varint_size(n);
+  if (std::is_constant_evaluated()) {
+    for (std::size_t i = n; i-- > 0;) p[k + i] = start[i];
+  } else {
+    std::memmove(p + k, start, n);
+  }
+  (void)encode_varint(p, n);
+  return p + k + n;
+}
+
 // The body size of a singular value of protobuf type T (what follows the tag).
 template <class T, class V>
 constexpr std::size_t value_size(const V& v) noexcept {
@@ -6659,8 +7019,7 @@ constexpr std::uint8_t* put_value(std::uint8_t* p, const V& v) noexcept {
     p += encode_varint(p, text_size(v));
     return put_text(p, v);
   } else {
-    p += encode_varint(p, encoded_size(v));
-    return put_message(p, v);
+    return put_delimited(p, [&v](std::uint8_t* q) { return put_message(q, v); });
   }
 }
 
@@ -6767,16 +7126,11 @@ struct member_codec<member<N, P, T>> {
     if constexpr (is_packed_v<T>) {
       using E = typename T::element;
       if (v.empty()) return p;
-      std::size_t body = 0;
-      if constexpr (E::wire == wire_type::varint) {
-        for (const auto& e : v) body += scalar_size<E>(e);
-      } else {
-        body = v.size() * fixed_size(E::wire);
-      }
       p = put_tag<N, wire_type::length_delimited>(p);
-      p += encode_varint(p, body);
-      for (const auto& e : v) p = put_scalar<E>(p, e);
-      return p;
+      return put_delimited(p, [&v](std::uint8_t* q) {
+        for (const auto& e : v) q = put_scalar<E>(q, e);
+        return q;
+      });
     } else if constexpr (is_repeated_v<T>) {
       using E = typename T::element;
       for (const auto& e : v) {
@@ -6801,6 +7155,8 @@ struct member_codec<member<N, P, T>> {
       p = put_tag<N, T::wire>(p);
       return put_value<T>(p, *v);
     } else if constexpr (std::is_same_v<T, types::message>) {
+      // Written when not empty. (Its size is needed first: writing it and taking it back
+      // when empty could write its tag past the end of an exactly sized buffer.)
       const std::size_t n = encoded_size(v);
       if (n == 0) return p;
       p = put_tag<N, T::wire>(p);
@@ -6823,7 +7179,7 @@ struct member_codec<member<N, P, T>> {
       using E = typename T::element;
       if constexpr (is_scalar_tag_v<E> && E::wire == wire_type::varint) {
         if (f.type == wire_type::length_delimited && !r.options().canonical && !std::is_constant_evaluated()) {
-          return get_packed_varints<E>(v, f, e);
+          return get_packed_varints<E>(v, f.data, f.data.data(), f.data.data() + f.data.size(), f.value_offset, e);
         }
       }
       if constexpr (is_scalar_tag_v<E>) {
@@ -6861,42 +7217,159 @@ struct member_codec<member<N, P, T>> {
     }
   }
 
-  // Packed varints in one checked pass (the hot path of repeated numbers): count the
-  // terminating bytes a word at a time, size the vector once, then decode.
-  template <class E>
-  static bool get_packed_varints(V& v, const field& f, error& e) {
-    const std::uint8_t* p = f.data.data();
-    const std::uint8_t* const end = p + f.data.size();
-    std::size_t count = 0;
-    const std::uint8_t* q = p;
-    for (; end - q >= 8; q += 8) {
-      // Bytes below 0x80 end a varint: gather their flags to the low bit of each byte
-      // and add the bytes up with one multiplication (no popcnt instruction needed).
-      const std::uint64_t ends = (~load_le64(q) & 0x8080808080808080ull) >> 7;
-      count += static_cast<std::size_t>((ends * 0x0101010101010101ull) >> 56);
+  // The fast path for this member (see fast_scalar): 1 when it decoded the field at p
+  // and moved p past it, 0 when the general path must decode it, -1 on an error in a
+  // submessage or a packed region (`e` holds it).
+  template <class M>
+  WIRESPAN_ALWAYS_INLINE static constexpr int fast(M& m, std::uint8_t tag, const std::uint8_t*& p,
+                                                   const std::uint8_t* end, const decode_context& c,
+                                                   std::uint32_t depth, error& e) {
+    if constexpr (N > 15 || is_map_v<T>) {
+      (void)m, (void)tag, (void)p, (void)end, (void)c, (void)depth, (void)e;
+      return 0;  // two-byte tags and map entries: the general path
+    } else if constexpr (is_repeated_v<T> || is_packed_v<T>) {
+      using E = typename T::element;
+      V& v = m.*P;
+      if constexpr (is_scalar_tag_v<E>) {
+        if (tag == make_tag(N, wire_type::length_delimited)) {
+          std::size_t len = 0;
+          const std::uint8_t* q = fast_length(p + 1, end, len);
+          if (q == nullptr) return 0;
+          if constexpr (E::wire == wire_type::varint) {
+            if (std::is_constant_evaluated()) return 0;
+            if (!get_packed_varints<E>(v, bytes(q, len), c.origin, c.limit, c.offset_of(q), e)) return -1;
+          } else {
+            constexpr std::size_t size = fixed_size(E::wire);
+            if (len % size != 0) return 0;
+            v.reserve(v.size() + len / size);
+            for (const std::uint8_t* x = q; x != q + len; x += size) {
+              v.emplace_back();
+              from_wire_value<E>(v.back(), size == 4 ? std::uint64_t{load_le32(x)} : load_le64(x));
+            }
+          }
+          p = q + len;
+          return 1;
+        }
+        if (tag != make_tag(N, E::wire)) return 0;
+        std::uint64_t w = 0;
+        const std::uint8_t* q = fast_scalar<E>(p + 1, end, c, w);
+        if (q == nullptr) return 0;
+        v.push_back(wire_to<E, typename V::value_type>(w));
+        p = q;
+        return 1;
+      } else {
+        if (tag != make_tag(N, wire_type::length_delimited)) return 0;
+        std::size_t len = 0;
+        const std::uint8_t* q = fast_length(p + 1, end, len);
+        if (q == nullptr) return 0;
+        if constexpr (std::is_same_v<E, types::message>) {
+          if (depth + 1 > c.options.max_depth) return 0;
+          if (!merge_body(v.emplace_back(), q, q + len, c, depth + 1, e)) return -1;
+        } else {
+          if (std::is_same_v<E, types::string> && c.options.validate_utf8 && !fast_utf8(q, len)) return 0;
+          get_text(v.emplace_back(), bytes(q, len));
+        }
+        p = q + len;
+        return 1;
+      }
+    } else {
+      if (tag != make_tag(N, T::wire)) return 0;
+      V& v = m.*P;
+      if constexpr (is_scalar_tag_v<T>) {
+        std::uint64_t w = 0;
+        const std::uint8_t* q = fast_scalar<T>(p + 1, end, c, w);
+        if (q == nullptr) return 0;
+        if constexpr (is_optional_v<V>) {
+          from_wire_value<T>(v.emplace(), w);
+        } else {
+          from_wire_value<T>(v, w);
+        }
+        p = q;
+        return 1;
+      } else {
+        std::size_t len = 0;
+        const std::uint8_t* q = fast_length(p + 1, end, len);
+        if (q == nullptr) return 0;
+        if constexpr (std::is_same_v<T, types::message>) {
+          if (depth + 1 > c.options.max_depth) return 0;
+          if constexpr (is_optional_v<V>) {
+            if (!v) v.emplace();
+            if (!merge_body(*v, q, q + len, c, depth + 1, e)) return -1;
+          } else {
+            if (!merge_body(v, q, q + len, c, depth + 1, e)) return -1;
+          }
+        } else {
+          if (std::is_same_v<T, types::string> && c.options.validate_utf8 && !fast_utf8(q, len)) return 0;
+          if constexpr (is_optional_v<V>) {
+            get_text(v.emplace(), bytes(q, len));
+          } else {
+            get_text(v, bytes(q, len));
+          }
+        }
+        p = q + len;
+        return 1;
+      }
     }
-    for (; q != end; ++q) count += *q < 0x80 ? 1 : 0;
+  }
+
+  // Packed varints (the hot path of repeated numbers). A long region goes through the
+  // bulk decoder; a short one is decoded straight into the vector, `limit` (>= the
+  // region's end) saying how far bytes may be loaded, so that most varints need no
+  // bounds check.
+  template <class E>
+  static bool get_packed_varints(V& v, bytes data, const std::uint8_t* origin, const std::uint8_t* limit,
+                                 std::size_t offset, error& e) {
+    const std::uint8_t* p = data.data();
+    const std::uint8_t* const end = p + data.size();
     const std::size_t old = v.size();
-    v.resize(old + count);
-    auto* out = v.data() + old;
-    for (std::size_t i = 0; i < count; ++i) {
+    if (data.size() > 64) return get_long_packed_varints<E>(v, data, offset, e);
+    v.reserve(old + data.size());  // (at most a value a byte; emplace: resize would zero them first)
+    while (p != end) {
       std::uint64_t w = 0;
-      bool truncated = false;
-      const std::uint8_t* next = varint_decode(p, end, w, truncated);
-      if (next == nullptr) {
+      const std::uint8_t* next = fast_varint(p, end, origin, limit, w);
+      if (WIRESPAN_UNLIKELY(next == nullptr)) {
         v.resize(old);
-        e = make_error(errc::malformed, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_varint_long);
+        packed_varint_error(p, data, offset, e);
         return false;
       }
-      from_wire_value<E>(out[i], w);
+      v.push_back(wire_to<E, typename V::value_type>(w));
       p = next;
     }
-    if (p != end) {  // the region ends inside a varint
-      v.resize(old);
-      e = make_error(errc::truncated, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_packed_varint, 1);
-      return false;
+    return true;
+  }
+
+  // A long packed region: the bulk decoder, a buffer at a time (out of line, so that its
+  // buffer does not weigh on the decoding loop it is called from).
+  template <class E>
+  WIRESPAN_NOINLINE static bool get_long_packed_varints(V& v, bytes data, std::size_t offset, error& e) {
+    const std::size_t old = v.size();
+    std::uint64_t buffer[256];
+    for (bytes rest = data; !rest.empty();) {
+      auto r = decode_varints(rest, buffer);
+      if (!r) {
+        v.resize(old);
+        packed_varint_error(rest.data() + r.error().offset, data, offset, e);
+        return false;
+      }
+      v.reserve(v.size() + r->count);
+      for (std::size_t i = 0; i < r->count; ++i) v.push_back(wire_to<E, typename V::value_type>(buffer[i]));
+      rest = rest.subspan(r->size);
     }
     return true;
+  }
+
+  // The varint at p does not end well inside the region: it runs past its end
+  // (truncated) or, when a byte of the region still ends it, is longer than 10 bytes.
+  WIRESPAN_NOINLINE static void packed_varint_error(const std::uint8_t* p, bytes data, std::size_t offset, error& e) {
+    const std::uint8_t* const end = data.data() + data.size();
+    const std::size_t at = offset + static_cast<std::size_t>(p - data.data());
+    for (const std::uint8_t* q = p; q != end; ++q) {
+      if (*q < 0x80) {
+        e = make_error(errc::malformed, at, pb_varint_long);
+        return;
+      }
+    }
+    e = make_error(errc::truncated, at, pb_packed_varint, 1);
   }
 
   template <class C>
@@ -7005,6 +7478,12 @@ struct member_codec<oneof<P, A...>> {
     }
   }
 
+  template <class M>
+  static constexpr int fast(M&, std::uint8_t, const std::uint8_t*&, const std::uint8_t*, const decode_context&,
+                            std::uint32_t, error&) noexcept {
+    return 0;
+  }
+
   template <class M, std::size_t I = 0>
   static constexpr bool get(M& m, const field& f, const reader& r, bool& handled, error& e) {
     if constexpr (I == sizeof...(A)) {
@@ -7048,6 +7527,11 @@ struct member_codec<unknown_fields<P>> {
   }
   template <class M>
   static constexpr bool get(M&, const field&, const reader&, bool&, error&) { return true; }
+  template <class M>
+  static constexpr int fast(M&, std::uint8_t, const std::uint8_t*&, const std::uint8_t*, const decode_context&,
+                            std::uint32_t, error&) noexcept {
+    return 0;
+  }
   template <class M>
   static constexpr void keep(M& m, const field& f) {
     (m.*P).push_back(f.raw);
@@ -7096,18 +7580,23 @@ struct schema {
     ((p = detail::member_codec<Members>::put(p, m)), ...);
     return p;
   }
+  // Decode the fields in [p, end), a message at nesting depth `depth`, into m.
   template <class M>
-  static constexpr bool merge(M& m, reader& r, error& e) {
-    for (;;) {
-      const int more = r.step(e);
-      if (more <= 0) return more == 0;
-      const field& f = r.current();
-      bool handled = false;
-      bool ok = true;
-      (void)(... || (ok = detail::member_codec<Members>::get(m, f, r, handled, e), handled));
-      if (!ok) return false;
-      if (!handled) keep_unknown(m, f);
+  [[gnu::flatten]] static constexpr bool merge(M& m, const std::uint8_t* p, const std::uint8_t* end, const detail::decode_context& c,
+                              std::uint32_t depth, error& e) {
+    const bool fast = !c.options.canonical;  // canonical mode checks every varint: the general path
+    while (p != end) {
+      if (WIRESPAN_LIKELY(fast && *p < 0x80)) {
+        const std::uint8_t tag = *p;
+        int done = 0;
+        (void)(... || ((done = detail::member_codec<Members>::fast(m, tag, p, end, c, depth, e)) != 0));
+        if (WIRESPAN_LIKELY(done > 0)) continue;
+        if (done < 0) return false;
+      }
+      p = general(m, p, end, c, depth, e);
+      if (p == nullptr) return false;
     }
+    return true;
   }
   template <class M>
   static constexpr void clear(M& m) noexcept {
@@ -7115,6 +7604,25 @@ struct schema {
   }
 
  private:
+  // One field through the reader: every encoding, every check, unknown fields. Returns
+  // where the next field starts, or nullptr on an error. (The cursor is returned rather
+  // than passed by reference: its address must not escape the decoding loop, or it
+  // would live in memory there.)
+  template <class M>
+  WIRESPAN_NOINLINE static constexpr const std::uint8_t* general(M& m, const std::uint8_t* p, const std::uint8_t* end,
+                                                                 const detail::decode_context& c, std::uint32_t depth,
+                                                                 error& e) {
+    reader r(bytes(p, static_cast<std::size_t>(end - p)), c.options, depth, c.offset_of(p));
+    if (r.step(e) < 0) return nullptr;
+    const field& f = r.current();
+    bool handled = false;
+    bool ok = true;
+    (void)(... || (ok = detail::member_codec<Members>::get(m, f, r, handled, e), handled));
+    if (!ok) return nullptr;
+    if (!handled) keep_unknown(m, f);
+    return r.rest().data();
+  }
+
   template <class M>
   static constexpr void keep_unknown(M& m, const field& f) {
     (
@@ -7137,8 +7645,15 @@ constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept {
   return schema_of<M>::type::put(p, m);
 }
 template <message_type M>
+constexpr bool merge_body(M& m, const std::uint8_t* p, const std::uint8_t* end, const decode_context& c,
+                          std::uint32_t depth, error& e) {
+  return schema_of<M>::type::merge(m, p, end, c, depth, e);
+}
+template <message_type M>
 constexpr bool merge_message(M& m, reader& r, error& e) {
-  return schema_of<M>::type::merge(m, r, e);
+  const bytes rest = r.rest();
+  const decode_context c{rest.data(), r.position(), rest.data() + rest.size(), r.options()};
+  return merge_body(m, rest.data(), rest.data() + rest.size(), c, r.depth(), e);
 }
 }  // namespace detail
 
@@ -7190,9 +7705,9 @@ constexpr result<std::size_t> encode(const M& m, B& buffer) {
 /// repeated fields append, submessages merge).
 template <message_type M>
 constexpr result<void> merge(M& m, bytes data, read_options options = {}) {
-  reader r(data, options);
+  const detail::decode_context c{data.data(), 0, data.data() + data.size(), options};
   error e{};
-  if (!detail::merge_message(m, r, e)) return e;
+  if (!detail::merge_body(m, data.data(), data.data() + data.size(), c, 0, e)) return e;
   return {};
 }
 

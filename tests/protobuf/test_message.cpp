@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
+#include <span>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -285,4 +287,223 @@ TEST_CASE("protobuf message: field number 536870911 and nested depth") {
   REQUIRE(pb::encode(Far{1}, out));
   CHECK(hex_of(out) == "f8ffffff0f01");
   CHECK(pb::decode<Far>(out)->x == 1);
+}
+
+namespace {
+
+// Field numbers 1..15 (one-byte tags): the schema decoder's fast path. `Slow` is the
+// same message with two-byte tags, which always takes the general path.
+template <std::uint32_t Base>
+struct Tree {
+  std::int32_t value = 0;
+  std::vector<Tree> children;
+  using protobuf_schema =
+      pb::schema<pb::member<Base + 1, &Tree::value, pt::int32>, pb::member<Base + 2, &Tree::children, pt::repeated<pt::message>>>;
+};
+
+struct Fast {
+  std::int32_t id = 0;
+  std::string_view name;
+  std::vector<std::int32_t> values;
+  std::vector<std::uint32_t> fixed;
+  std::vector<std::int64_t> loose;
+  std::optional<double> score;
+  wirespan::bytes blob;
+  using protobuf_schema =
+      pb::schema<pb::member<1, &Fast::id, pt::int32>, pb::member<2, &Fast::name, pt::string>,
+                 pb::member<3, &Fast::values, pt::packed<pt::int32>>, pb::member<4, &Fast::fixed, pt::packed<pt::fixed32>>,
+                 pb::member<5, &Fast::loose, pt::repeated<pt::sint64>>, pb::member<6, &Fast::score, pt::double_>,
+                 pb::member<7, &Fast::blob, pt::bytes>>;
+};
+
+struct Holder {
+  std::int32_t a = 0;
+  Tree<0> t;  // not optional: written when its encoding is not empty
+  using protobuf_schema = pb::schema<pb::member<1, &Holder::a, pt::int32>, pb::member<2, &Holder::t, pt::message>>;
+};
+
+template <class T>
+std::vector<std::uint8_t> nested(int depth) {
+  T t;
+  T* p = &t;
+  for (int i = 0; i < depth; ++i) {
+    p->value = i + 1;
+    p = &p->children.emplace_back();
+  }
+  p->value = -1;
+  std::vector<std::uint8_t> out;
+  (void)pb::encode(t, out);
+  return out;
+}
+
+template <class T>
+int depth_of(const T& t) {
+  return t.children.empty() ? 0 : 1 + depth_of(t.children[0]);
+}
+
+std::vector<std::uint8_t> packed_field(std::uint8_t tag, const std::vector<std::uint8_t>& body) {
+  std::vector<std::uint8_t> out{tag};
+  std::uint8_t len[10];
+  const std::size_t n = pb::encode_varint(len, body.size());
+  out.insert(out.end(), len, len + n);
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("protobuf message: recursive schemas, and the depth limit is the same on both decoding paths") {
+  for (int depth : {0, 1, 5, 98, 99, 100, 101, 150}) {
+    auto fast = pb::decode<Tree<0>>(nested<Tree<0>>(depth));
+    auto slow = pb::decode<Tree<16>>(nested<Tree<16>>(depth));
+    CAPTURE(depth);
+    REQUIRE(fast.has_value() == slow.has_value());
+    if (fast) {
+      CHECK(depth_of(*fast) == depth);
+      CHECK(depth_of(*slow) == depth);
+    } else {
+      CHECK(fast.error().code == wirespan::errc::limit_exceeded);
+      CHECK(slow.error().code == wirespan::errc::limit_exceeded);
+    }
+  }
+  CHECK(pb::decode<Tree<0>>(nested<Tree<0>>(100)));
+  CHECK_FALSE(pb::decode<Tree<0>>(nested<Tree<0>>(101)));
+  pb::read_options shallow;
+  shallow.max_depth = 3;
+  CHECK(pb::decode<Tree<0>>(nested<Tree<0>>(3), shallow));
+  CHECK_FALSE(pb::decode<Tree<0>>(nested<Tree<0>>(4), shallow));
+}
+
+TEST_CASE("protobuf message: the fast path on packed regions, long strings, UTF-8 and the end of the input") {
+  // Packed varints whose last value runs past the region into the next field: truncated
+  // at that value, though the input goes on.
+  auto crossing = pb::decode<Fast>(hex("1a 02 01 80 08 01"));
+  REQUIRE_FALSE(crossing);
+  CHECK(crossing.error().code == wirespan::errc::truncated);
+  CHECK(crossing.error().offset == 3);
+  auto eleven = pb::decode<Fast>(hex("1a 0c 05 ff ff ff ff ff ff ff ff ff ff 01 08 01"));
+  REQUIRE_FALSE(eleven);
+  CHECK(eleven.error().code == wirespan::errc::malformed);
+  CHECK(eleven.error().offset == 3);
+  // Long regions go through the bulk decoder: same values, same errors.
+  std::vector<std::uint8_t> body;
+  std::vector<std::int32_t> want;
+  for (int i = 0; i < 300; ++i) {
+    const std::int32_t v = (i % 7 == 0) ? -i : i * 97;
+    want.push_back(v);
+    std::uint8_t b[10];
+    const std::size_t n = pb::encode_varint(b, pt::int32::to_wire(v));
+    body.insert(body.end(), b, b + n);
+  }
+  auto input = packed_field(0x1a, body);
+  input.insert(input.end(), {0x08, 0x2a});
+  auto ok = pb::decode<Fast>(input);
+  REQUIRE(ok);
+  CHECK(ok->values == want);
+  CHECK(ok->id == 42);
+  for (std::size_t cut : {0u, 1u, 65u, 200u, 401u}) {
+    auto bad_body = body;
+    bad_body.insert(bad_body.begin() + static_cast<std::ptrdiff_t>(cut), 11, 0xff);
+    auto r = pb::decode<Fast>(packed_field(0x1a, bad_body));
+    CAPTURE(cut);
+    // Where the inserted run starts inside a varint, the value it joins is the bad one.
+    std::size_t start = 0;
+    while (true) {
+      auto v = pb::decode_varint(wirespan::bytes(body).subspan(start));
+      if (start + v->size > cut) break;
+      start += v->size;
+    }
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == wirespan::errc::malformed);
+    CHECK(r.error().offset == 3 + start);  // tag, two-byte length
+  }
+  auto truncated_body = body;
+  truncated_body.push_back(0x80);
+  auto t = pb::decode<Fast>(packed_field(0x1a, truncated_body));
+  REQUIRE_FALSE(t);
+  CHECK(t.error().code == wirespan::errc::truncated);
+  CHECK(t.error().offset == 3 + body.size());
+  // Packed fixed32: a whole number of values, or an error.
+  auto fixed = pb::decode<Fast>(hex("22 08 01 00 00 00 ff ff ff ff"));
+  REQUIRE(fixed);
+  CHECK(fixed->fixed == std::vector<std::uint32_t>{1, 0xffffffffu});
+  CHECK(pb::decode<Fast>(hex("22 07 01 00 00 00 ff ff ff")).error().code == wirespan::errc::bad_length);
+  // Unpacked and packed records of one repeated field, mixed.
+  auto mixed = pb::decode<Fast>(hex("28 03 2a 02 01 04 28 05"));
+  REQUIRE(mixed);
+  CHECK(mixed->loose == std::vector<std::int64_t>{-2, -1, 2, -3});
+  // A string with a two-byte length; non-ASCII UTF-8 accepted; bad UTF-8 reported at
+  // the payload.
+  std::string long_name(300, 'a');
+  long_name += "h\xc3\xa9llo \xe2\x82\xac";
+  std::vector<std::uint8_t> name_bytes(long_name.begin(), long_name.end());
+  const auto name_input = packed_field(0x12, name_bytes);  // (the name is a view into it)
+  auto named = pb::decode<Fast>(name_input);
+  REQUIRE(named);
+  CHECK(named->name == long_name);
+  name_bytes[250] = 0xc0;
+  auto bad_utf8 = pb::decode<Fast>(packed_field(0x12, name_bytes));
+  REQUIRE_FALSE(bad_utf8);
+  CHECK(bad_utf8.error().code == wirespan::errc::bad_value);
+  CHECK(bad_utf8.error().offset == 3);
+  CHECK(pb::decode<Fast>(hex("3a 02 c0 80"))->blob.size() == 2);  // bytes: not checked
+  // Values at the very end of the input (the bounded paths), and cut one byte short.
+  auto tail = hex("08 ff ff ff ff 0f 31 00 00 00 00 00 00 f0 3f");
+  auto at_end = pb::decode<Fast>(tail);
+  REQUIRE(at_end);
+  CHECK(at_end->id == -1);
+  CHECK(at_end->score == 1.0);
+  tail.pop_back();
+  CHECK(pb::decode<Fast>(tail).error().code == wirespan::errc::truncated);
+  CHECK(pb::decode<Fast>(hex("08 ff ff")).error().code == wirespan::errc::truncated);
+  CHECK(pb::decode<Fast>(hex("12 05 61 62")).error().code == wirespan::errc::bad_length);
+}
+
+TEST_CASE("protobuf message: submessages and packed regions of 128 bytes or more get their longer length") {
+  for (std::size_t len : {0u, 1u, 120u, 127u, 128u, 129u, 300u, 16383u, 16384u, 20000u}) {
+    Tree<0> t;
+    // A child whose body is a packed-free message of about `len` bytes: values in
+    // grandchildren, 2 bytes each (tag + one-byte varint), inside 2-byte wrappers.
+    auto& child = t.children.emplace_back();
+    for (std::size_t i = 0; i < len / 4; ++i) child.children.emplace_back().value = static_cast<std::int32_t>(i % 100 + 1);
+    std::vector<std::uint8_t> out;
+    REQUIRE(pb::encode(t, out));
+    CAPTURE(len);
+    CHECK(out.size() == pb::encoded_size(t));
+    // The child's length prefix says exactly how many bytes follow.
+    auto prefix = pb::decode_varint(wirespan::bytes(out).subspan(1));
+    REQUIRE(prefix);
+    CHECK(1 + prefix->size + prefix->value == out.size());
+    auto back = pb::decode<Tree<0>>(out);
+    REQUIRE(back);
+    REQUIRE(back->children.size() == 1);
+    CHECK(back->children[0].children.size() == len / 4);
+    // Into a span of exactly the size: no byte written past it.
+    std::vector<std::uint8_t> exact(out.size() + 8, 0xa5);
+    auto n = pb::encode(t, std::span<std::uint8_t>(exact.data(), out.size()));
+    REQUIRE(n);
+    CHECK(std::equal(out.begin(), out.end(), exact.begin()));
+    CHECK(std::all_of(exact.end() - 8, exact.end(), [](std::uint8_t b) { return b == 0xa5; }));
+  }
+  // Packed: 10 values of 2 bytes (20), 100 values (200 bytes), 10000 values.
+  for (std::size_t count : {10u, 64u, 100u, 10000u}) {
+    Fast f;
+    for (std::size_t i = 0; i < count; ++i) f.values.push_back(static_cast<std::int32_t>(200 + i % 1000));
+    std::vector<std::uint8_t> out;
+    REQUIRE(pb::encode(f, out));
+    CHECK(out.size() == pb::encoded_size(f));
+    auto back = pb::decode<Fast>(out);
+    REQUIRE(back);
+    CHECK(back->values == f.values);
+  }
+  // An empty singular submessage is not written, even as the last field of a full buffer.
+  Holder h;
+  h.a = 7;
+  std::array<std::uint8_t, 2> two{};
+  CHECK(pb::encode(h, two).value() == 2);
+  CHECK(hex_of(two) == "0807");
+  h.t.value = 1;
+  std::array<std::uint8_t, 6> six{};
+  CHECK(pb::encode(h, six).value() == 6);
+  CHECK(hex_of(six) == "080712020801");
 }

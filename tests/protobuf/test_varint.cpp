@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <span>
+#include <vector>
 
 #include <wirespan/wirespan.hpp>
 
@@ -106,3 +109,171 @@ TEST_CASE("protobuf: float and double by bit pattern") {
   CHECK(pb::types::float_::from_wire(0x7f800000u) == std::numeric_limits<float>::infinity());
   CHECK(pb::types::double_::from_wire(0x3ff0000000000000ull) == 1.0);
 }
+
+namespace {
+
+// The reference: byte by byte, as protobuf.dev describes it (libprotobuf's handling of
+// the 10th byte: only its lowest bit counts). 0 bytes taken: unterminated or too long.
+struct reference_varint {
+  std::uint64_t value = 0;
+  std::size_t size = 0;
+};
+reference_varint reference_decode(const std::uint8_t* p, std::size_t n) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < n && i < 10; ++i) {
+    v |= static_cast<std::uint64_t>(p[i] & 0x7f) << (7 * i);
+    if (p[i] < 0x80) return {v, i + 1};
+  }
+  return {};
+}
+
+// Random varint-shaped bytes: runs of continuation bytes of every length 0..11 with a
+// random last byte, values of every bit pattern.
+std::vector<std::uint8_t> random_varints(std::uint64_t seed, std::size_t count, unsigned max_len) {
+  std::vector<std::uint8_t> out;
+  std::uint64_t x = seed;
+  auto next = [&x] {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return x;
+  };
+  for (std::size_t i = 0; i < count; ++i) {
+    const unsigned len = 1 + static_cast<unsigned>(next() % max_len);
+    for (unsigned k = 0; k + 1 < len; ++k) out.push_back(static_cast<std::uint8_t>(next() | 0x80));
+    out.push_back(static_cast<std::uint8_t>(next() & 0x7f));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("protobuf: the word-at-a-time varint decoder agrees with the byte-by-byte reference") {
+  // Every length 1..11 with random bytes (10th bytes of every value included), each
+  // decoded where 10 bytes are readable (the fast path) and at the exact end (bounded).
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (int trial = 0; trial < 20000; ++trial) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const unsigned len = 1 + static_cast<unsigned>(x % 11);
+    std::array<std::uint8_t, 24> buf{};
+    std::uint64_t y = x;
+    for (unsigned k = 0; k < len; ++k, y = y * 6364136223846793005ull + 1442695040888963407ull) {
+      buf[k] = static_cast<std::uint8_t>((y >> 33) | (k + 1 < len ? 0x80 : 0));
+      if (k + 1 == len) buf[k] &= 0x7f;
+    }
+    const reference_varint want = reference_decode(buf.data(), len);
+    auto fast = pb::decode_varint(wirespan::bytes(buf.data(), buf.size()));
+    auto exact = pb::decode_varint(wirespan::bytes(buf.data(), len));
+    if (want.size == 0) {
+      CHECK_FALSE(fast);
+      CHECK_FALSE(exact);
+      continue;
+    }
+    REQUIRE(fast);
+    REQUIRE(exact);
+    CHECK(fast->value == want.value);
+    CHECK(fast->size == want.size);
+    CHECK(exact->value == want.value);
+    CHECK(exact->size == want.size);
+  }
+}
+
+TEST_CASE("protobuf: decode_varints (bulk) equals decoding one by one, whatever the lengths") {
+  std::vector<std::uint64_t> out(5000);
+  for (unsigned max_len : {1u, 2u, 3u, 10u}) {
+    for (std::uint64_t seed : {1ull, 77ull, 12345ull}) {
+      const auto in = random_varints(seed, 3000, max_len);
+      // One by one.
+      std::vector<std::uint64_t> want;
+      for (wirespan::bytes rest(in); !rest.empty();) {
+        auto v = pb::decode_varint(rest);
+        REQUIRE(v);
+        want.push_back(v->value);
+        rest = rest.subspan(v->size);
+      }
+      auto r = pb::decode_varints(in, out);
+      REQUIRE(r);
+      CHECK(r->count == want.size());
+      CHECK(r->size == in.size());
+      CHECK(std::equal(want.begin(), want.end(), out.begin()));
+      // In small buffers: every buffer size stops exactly when full, and resumes.
+      for (std::size_t chunk : {1u, 7u, 8u, 9u, 64u}) {
+        std::vector<std::uint64_t> got;
+        std::vector<std::uint64_t> buffer(chunk);
+        for (wirespan::bytes rest(in); !rest.empty();) {
+          auto part = pb::decode_varints(rest, buffer);
+          REQUIRE(part);
+          REQUIRE(part->count > 0);
+          CHECK(part->count <= chunk);
+          got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(part->count));
+          rest = rest.subspan(part->size);
+        }
+        CHECK(got == want);
+      }
+    }
+  }
+}
+
+TEST_CASE("protobuf: decode_varints reports the bad varint's offset: 11 bytes, or the data ends inside it") {
+  std::vector<std::uint64_t> out(512);
+  for (std::size_t at : {0u, 5u, 100u, 130u, 250u}) {
+    auto in = random_varints(at + 3, 200, 2);
+    // Align `at` on a varint start.
+    std::size_t start = 0;
+    while (start < at) start += reference_decode(in.data() + start, in.size() - start).size;
+    std::vector<std::uint8_t> bad(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(start));
+    for (int k = 0; k < 11; ++k) bad.push_back(0xff);
+    bad.push_back(0x01);
+    bad.insert(bad.end(), in.begin(), in.end());
+    auto r = pb::decode_varints(bad, out);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == wirespan::errc::malformed);
+    CHECK(r.error().offset == start);
+    // Ending inside a varint.
+    std::vector<std::uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(start));
+    cut.push_back(0x80);
+    cut.push_back(0x81);
+    auto t = pb::decode_varints(cut, out);
+    REQUIRE_FALSE(t);
+    CHECK(t.error().code == wirespan::errc::truncated);
+    CHECK(t.error().offset == start);
+  }
+  // Nothing to do, and no room.
+  CHECK(pb::decode_varints({}, out)->count == 0);
+  auto one = hex("01 02");
+  auto none = pb::decode_varints(one, std::span<std::uint64_t>());
+  REQUIRE(none);
+  CHECK(none->count == 0);
+  CHECK(none->size == 0);
+}
+
+TEST_CASE("protobuf: the SSSE3 varint kernel equals the scalar loop") {
+#if WIRESPAN_HAS_X86_KERNELS
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("ssse3")) return;
+  for (unsigned max_len : {1u, 2u, 3u, 10u, 11u}) {
+    for (std::uint64_t seed = 1; seed < 40; ++seed) {
+      auto in = random_varints(seed, 300 + seed * 7, max_len);
+      in.resize(in.size() - seed % 3);  // end inside a varint at times
+      for (std::size_t room : {8u, 9u, 100u, 4000u}) {
+        std::vector<std::uint64_t> a(room), b(room);
+        std::uint64_t* pa = a.data();
+        std::uint64_t* pb_ = b.data();
+        const auto* ea = pb::detail::decode_varints_scalar(in.data(), in.data() + in.size(), pa, pa + room);
+        const auto* eb = pb::detail::decode_varints_ssse3(in.data(), in.data() + in.size(), pb_, pb_ + room);
+        CHECK(ea == eb);
+        REQUIRE(pa - a.data() == pb_ - b.data());
+        CHECK(std::equal(a.data(), pa, b.data()));
+      }
+    }
+  }
+#endif
+}
+
+namespace {
+constexpr bool bulk_at_compile_time() {
+  constexpr std::uint8_t in[] = {0x96, 0x01, 0x03, 0x8e, 0x02, 0x9e, 0xa7, 0x05};
+  std::uint64_t out[4]{};
+  auto r = pb::decode_varints(wirespan::bytes(in, sizeof in), out);
+  return r && r->count == 4 && r->size == 8 && out[0] == 150 && out[1] == 3 && out[2] == 270 && out[3] == 86942;
+}
+static_assert(bulk_at_compile_time());
+}  // namespace

@@ -39,6 +39,7 @@
 // not fit its protobuf type, does not compile.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -257,12 +258,17 @@ constexpr std::uint64_t wire_value(const V& v) noexcept {
 }
 
 template <class T, class V>
-constexpr void from_wire_value(V& v, std::uint64_t w) noexcept {
+constexpr V wire_to(std::uint64_t w) noexcept {
   if constexpr (std::is_same_v<T, types::enum_>) {
-    v = static_cast<V>(T::from_wire(w));
+    return static_cast<V>(T::from_wire(w));
   } else {
-    v = T::from_wire(w);
+    return T::from_wire(w);
   }
+}
+
+template <class T, class V>
+constexpr void from_wire_value(V& v, std::uint64_t w) noexcept {
+  v = wire_to<T, V>(w);
 }
 
 template <class T, class V>
@@ -325,6 +331,123 @@ constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept;
 template <message_type M>
 constexpr bool merge_message(M& m, reader& r, error& e);
 
+// Where a decode started, to turn pointers back into absolute byte offsets for errors;
+// and the options in force.
+struct decode_context {
+  const std::uint8_t* origin = nullptr;  // a pointer into the input ...
+  std::size_t base = 0;                  // ... and its absolute offset
+  const std::uint8_t* limit = nullptr;   // the end of the input: what may be loaded
+  read_options options{};
+  constexpr std::size_t offset_of(const std::uint8_t* p) const noexcept {
+    return base + static_cast<std::size_t>(p - origin);
+  }
+};
+
+template <message_type M>
+constexpr bool merge_body(M& m, const std::uint8_t* p, const std::uint8_t* end, const decode_context& c,
+                          std::uint32_t depth, error& e);
+
+// The fast path of the schema decoder reads the common encodings directly from the
+// bytes: a one-byte tag, then a value whose every byte is known to be there (a varint,
+// a fixed value, or a length of one or two bytes with its payload). Whenever something
+// else is there, it returns without reading anything and the general path (the reader)
+// decodes the field: so both paths accept the same inputs and report the same errors,
+// the general path being the one that reports them.
+
+// A varint in [q, end): the end of it, or nullptr. Bytes may be loaded from `origin` to
+// `limit` (the input; the message may end sooner). Where 10 bytes can be loaded from q,
+// the unbounded decoder runs. Near the end of the input (the last field of a message
+// very often), the last 8 bytes of the input are loaded and shifted so that q's byte
+// comes first: zeros come in above the input's end, so a varint that runs past it
+// appears to end there, which the length check catches.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint8_t* q, const std::uint8_t* end,
+                                                                const std::uint8_t* origin,
+                                                                const std::uint8_t* limit,
+                                                                std::uint64_t& w) noexcept {
+  if (WIRESPAN_LIKELY(limit - q >= 10)) {
+    const std::uint8_t* next = varint_decode_unbounded(q, w);
+    return next != nullptr && next <= end ? next : nullptr;
+  }
+  const auto left = static_cast<std::size_t>(end - q);
+  if (left != 0 && left <= 8 && limit - origin >= 8 && limit - q <= 8) {
+    const std::uint64_t word = load_le64(limit - 8) >> (8 * (8 - static_cast<std::size_t>(limit - q)));
+    const std::uint64_t stops = ~word & 0x8080808080808080ull;
+    const auto size = static_cast<std::size_t>(std::countr_zero(stops) + 1) / 8;
+    if (size > left) return nullptr;
+    w = gather7(word & (stops ^ (stops - 1)) & 0x7f7f7f7f7f7f7f7full);
+    return q + size;
+  }
+  bool truncated = false;
+  return varint_decode_bounded(q, end, w, truncated);
+}
+
+// A varint or fixed value of scalar type T at q: the end of it, or nullptr.
+template <class T>
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_scalar(const std::uint8_t* q, const std::uint8_t* end,
+                                                                const decode_context& c,
+                                                                std::uint64_t& w) noexcept {
+  if constexpr (T::wire == wire_type::varint) {
+    return fast_varint(q, end, c.origin, c.limit, w);
+  } else if constexpr (T::wire == wire_type::fixed32) {
+    if (end - q < 4) return nullptr;
+    w = load_le32(q);
+    return q + 4;
+  } else {
+    if (end - q < 8) return nullptr;
+    w = load_le64(q);
+    return q + 8;
+  }
+}
+
+// UTF-8 with the ASCII check inlined.
+WIRESPAN_ALWAYS_INLINE constexpr bool fast_utf8(const std::uint8_t* q, std::size_t len) noexcept {
+  if (!std::is_constant_evaluated() && all_ascii(q, len)) return true;
+  return valid_utf8(bytes(q, len));
+}
+
+// A length of one or two bytes at q whose payload fits before `end`: the payload, or
+// nullptr.
+WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_length(const std::uint8_t* q, const std::uint8_t* end,
+                                                                std::size_t& len) noexcept {
+  if (q == end) return nullptr;
+  std::size_t n = q[0];
+  if (WIRESPAN_LIKELY(n < 0x80)) {
+    ++q;
+  } else {
+    if (end - q < 2 || q[1] >= 0x80) return nullptr;
+    n = (n & 0x7f) | (std::size_t{q[1]} << 7);
+    q += 2;
+  }
+  if (n > static_cast<std::size_t>(end - q)) return nullptr;
+  len = n;
+  return q;
+}
+
+// A length-delimited body whose size is not known yet: `body` writes it after a one-byte
+// length, which is then filled in; a body of 128 bytes or more is moved up to make room
+// for a longer length. (The encoder has checked the whole size first, and the moved body
+// ends where it would have with its size known, so nothing is written past the end.)
+// This writes each submessage and packed region once, without computing its size a
+// second time.
+template <class F>
+WIRESPAN_ALWAYS_INLINE constexpr std::uint8_t* put_delimited(std::uint8_t* p, F&& body) noexcept {
+  std::uint8_t* const start = p + 1;
+  std::uint8_t* const end = body(start);
+  const auto n = static_cast<std::size_t>(end - start);
+  if (WIRESPAN_LIKELY(n < 0x80)) {
+    *p = static_cast<std::uint8_t>(n);
+    return end;
+  }
+  const std::size_t k = varint_size(n);
+  if (std::is_constant_evaluated()) {
+    for (std::size_t i = n; i-- > 0;) p[k + i] = start[i];
+  } else {
+    std::memmove(p + k, start, n);
+  }
+  (void)encode_varint(p, n);
+  return p + k + n;
+}
+
 // The body size of a singular value of protobuf type T (what follows the tag).
 template <class T, class V>
 constexpr std::size_t value_size(const V& v) noexcept {
@@ -346,8 +469,7 @@ constexpr std::uint8_t* put_value(std::uint8_t* p, const V& v) noexcept {
     p += encode_varint(p, text_size(v));
     return put_text(p, v);
   } else {
-    p += encode_varint(p, encoded_size(v));
-    return put_message(p, v);
+    return put_delimited(p, [&v](std::uint8_t* q) { return put_message(q, v); });
   }
 }
 
@@ -454,16 +576,11 @@ struct member_codec<member<N, P, T>> {
     if constexpr (is_packed_v<T>) {
       using E = typename T::element;
       if (v.empty()) return p;
-      std::size_t body = 0;
-      if constexpr (E::wire == wire_type::varint) {
-        for (const auto& e : v) body += scalar_size<E>(e);
-      } else {
-        body = v.size() * fixed_size(E::wire);
-      }
       p = put_tag<N, wire_type::length_delimited>(p);
-      p += encode_varint(p, body);
-      for (const auto& e : v) p = put_scalar<E>(p, e);
-      return p;
+      return put_delimited(p, [&v](std::uint8_t* q) {
+        for (const auto& e : v) q = put_scalar<E>(q, e);
+        return q;
+      });
     } else if constexpr (is_repeated_v<T>) {
       using E = typename T::element;
       for (const auto& e : v) {
@@ -488,6 +605,8 @@ struct member_codec<member<N, P, T>> {
       p = put_tag<N, T::wire>(p);
       return put_value<T>(p, *v);
     } else if constexpr (std::is_same_v<T, types::message>) {
+      // Written when not empty. (Its size is needed first: writing it and taking it back
+      // when empty could write its tag past the end of an exactly sized buffer.)
       const std::size_t n = encoded_size(v);
       if (n == 0) return p;
       p = put_tag<N, T::wire>(p);
@@ -510,7 +629,7 @@ struct member_codec<member<N, P, T>> {
       using E = typename T::element;
       if constexpr (is_scalar_tag_v<E> && E::wire == wire_type::varint) {
         if (f.type == wire_type::length_delimited && !r.options().canonical && !std::is_constant_evaluated()) {
-          return get_packed_varints<E>(v, f, e);
+          return get_packed_varints<E>(v, f.data, f.data.data(), f.data.data() + f.data.size(), f.value_offset, e);
         }
       }
       if constexpr (is_scalar_tag_v<E>) {
@@ -548,42 +667,159 @@ struct member_codec<member<N, P, T>> {
     }
   }
 
-  // Packed varints in one checked pass (the hot path of repeated numbers): count the
-  // terminating bytes a word at a time, size the vector once, then decode.
-  template <class E>
-  static bool get_packed_varints(V& v, const field& f, error& e) {
-    const std::uint8_t* p = f.data.data();
-    const std::uint8_t* const end = p + f.data.size();
-    std::size_t count = 0;
-    const std::uint8_t* q = p;
-    for (; end - q >= 8; q += 8) {
-      // Bytes below 0x80 end a varint: gather their flags to the low bit of each byte
-      // and add the bytes up with one multiplication (no popcnt instruction needed).
-      const std::uint64_t ends = (~load_le64(q) & 0x8080808080808080ull) >> 7;
-      count += static_cast<std::size_t>((ends * 0x0101010101010101ull) >> 56);
+  // The fast path for this member (see fast_scalar): 1 when it decoded the field at p
+  // and moved p past it, 0 when the general path must decode it, -1 on an error in a
+  // submessage or a packed region (`e` holds it).
+  template <class M>
+  WIRESPAN_ALWAYS_INLINE static constexpr int fast(M& m, std::uint8_t tag, const std::uint8_t*& p,
+                                                   const std::uint8_t* end, const decode_context& c,
+                                                   std::uint32_t depth, error& e) {
+    if constexpr (N > 15 || is_map_v<T>) {
+      (void)m, (void)tag, (void)p, (void)end, (void)c, (void)depth, (void)e;
+      return 0;  // two-byte tags and map entries: the general path
+    } else if constexpr (is_repeated_v<T> || is_packed_v<T>) {
+      using E = typename T::element;
+      V& v = m.*P;
+      if constexpr (is_scalar_tag_v<E>) {
+        if (tag == make_tag(N, wire_type::length_delimited)) {
+          std::size_t len = 0;
+          const std::uint8_t* q = fast_length(p + 1, end, len);
+          if (q == nullptr) return 0;
+          if constexpr (E::wire == wire_type::varint) {
+            if (std::is_constant_evaluated()) return 0;
+            if (!get_packed_varints<E>(v, bytes(q, len), c.origin, c.limit, c.offset_of(q), e)) return -1;
+          } else {
+            constexpr std::size_t size = fixed_size(E::wire);
+            if (len % size != 0) return 0;
+            v.reserve(v.size() + len / size);
+            for (const std::uint8_t* x = q; x != q + len; x += size) {
+              v.emplace_back();
+              from_wire_value<E>(v.back(), size == 4 ? std::uint64_t{load_le32(x)} : load_le64(x));
+            }
+          }
+          p = q + len;
+          return 1;
+        }
+        if (tag != make_tag(N, E::wire)) return 0;
+        std::uint64_t w = 0;
+        const std::uint8_t* q = fast_scalar<E>(p + 1, end, c, w);
+        if (q == nullptr) return 0;
+        v.push_back(wire_to<E, typename V::value_type>(w));
+        p = q;
+        return 1;
+      } else {
+        if (tag != make_tag(N, wire_type::length_delimited)) return 0;
+        std::size_t len = 0;
+        const std::uint8_t* q = fast_length(p + 1, end, len);
+        if (q == nullptr) return 0;
+        if constexpr (std::is_same_v<E, types::message>) {
+          if (depth + 1 > c.options.max_depth) return 0;
+          if (!merge_body(v.emplace_back(), q, q + len, c, depth + 1, e)) return -1;
+        } else {
+          if (std::is_same_v<E, types::string> && c.options.validate_utf8 && !fast_utf8(q, len)) return 0;
+          get_text(v.emplace_back(), bytes(q, len));
+        }
+        p = q + len;
+        return 1;
+      }
+    } else {
+      if (tag != make_tag(N, T::wire)) return 0;
+      V& v = m.*P;
+      if constexpr (is_scalar_tag_v<T>) {
+        std::uint64_t w = 0;
+        const std::uint8_t* q = fast_scalar<T>(p + 1, end, c, w);
+        if (q == nullptr) return 0;
+        if constexpr (is_optional_v<V>) {
+          from_wire_value<T>(v.emplace(), w);
+        } else {
+          from_wire_value<T>(v, w);
+        }
+        p = q;
+        return 1;
+      } else {
+        std::size_t len = 0;
+        const std::uint8_t* q = fast_length(p + 1, end, len);
+        if (q == nullptr) return 0;
+        if constexpr (std::is_same_v<T, types::message>) {
+          if (depth + 1 > c.options.max_depth) return 0;
+          if constexpr (is_optional_v<V>) {
+            if (!v) v.emplace();
+            if (!merge_body(*v, q, q + len, c, depth + 1, e)) return -1;
+          } else {
+            if (!merge_body(v, q, q + len, c, depth + 1, e)) return -1;
+          }
+        } else {
+          if (std::is_same_v<T, types::string> && c.options.validate_utf8 && !fast_utf8(q, len)) return 0;
+          if constexpr (is_optional_v<V>) {
+            get_text(v.emplace(), bytes(q, len));
+          } else {
+            get_text(v, bytes(q, len));
+          }
+        }
+        p = q + len;
+        return 1;
+      }
     }
-    for (; q != end; ++q) count += *q < 0x80 ? 1 : 0;
+  }
+
+  // Packed varints (the hot path of repeated numbers). A long region goes through the
+  // bulk decoder; a short one is decoded straight into the vector, `limit` (>= the
+  // region's end) saying how far bytes may be loaded, so that most varints need no
+  // bounds check.
+  template <class E>
+  static bool get_packed_varints(V& v, bytes data, const std::uint8_t* origin, const std::uint8_t* limit,
+                                 std::size_t offset, error& e) {
+    const std::uint8_t* p = data.data();
+    const std::uint8_t* const end = p + data.size();
     const std::size_t old = v.size();
-    v.resize(old + count);
-    auto* out = v.data() + old;
-    for (std::size_t i = 0; i < count; ++i) {
+    if (data.size() > 64) return get_long_packed_varints<E>(v, data, offset, e);
+    v.reserve(old + data.size());  // (at most a value a byte; emplace: resize would zero them first)
+    while (p != end) {
       std::uint64_t w = 0;
-      bool truncated = false;
-      const std::uint8_t* next = varint_decode(p, end, w, truncated);
-      if (next == nullptr) {
+      const std::uint8_t* next = fast_varint(p, end, origin, limit, w);
+      if (WIRESPAN_UNLIKELY(next == nullptr)) {
         v.resize(old);
-        e = make_error(errc::malformed, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_varint_long);
+        packed_varint_error(p, data, offset, e);
         return false;
       }
-      from_wire_value<E>(out[i], w);
+      v.push_back(wire_to<E, typename V::value_type>(w));
       p = next;
     }
-    if (p != end) {  // the region ends inside a varint
-      v.resize(old);
-      e = make_error(errc::truncated, f.value_offset + static_cast<std::size_t>(p - f.data.data()), pb_packed_varint, 1);
-      return false;
+    return true;
+  }
+
+  // A long packed region: the bulk decoder, a buffer at a time (out of line, so that its
+  // buffer does not weigh on the decoding loop it is called from).
+  template <class E>
+  WIRESPAN_NOINLINE static bool get_long_packed_varints(V& v, bytes data, std::size_t offset, error& e) {
+    const std::size_t old = v.size();
+    std::uint64_t buffer[256];
+    for (bytes rest = data; !rest.empty();) {
+      auto r = decode_varints(rest, buffer);
+      if (!r) {
+        v.resize(old);
+        packed_varint_error(rest.data() + r.error().offset, data, offset, e);
+        return false;
+      }
+      v.reserve(v.size() + r->count);
+      for (std::size_t i = 0; i < r->count; ++i) v.push_back(wire_to<E, typename V::value_type>(buffer[i]));
+      rest = rest.subspan(r->size);
     }
     return true;
+  }
+
+  // The varint at p does not end well inside the region: it runs past its end
+  // (truncated) or, when a byte of the region still ends it, is longer than 10 bytes.
+  WIRESPAN_NOINLINE static void packed_varint_error(const std::uint8_t* p, bytes data, std::size_t offset, error& e) {
+    const std::uint8_t* const end = data.data() + data.size();
+    const std::size_t at = offset + static_cast<std::size_t>(p - data.data());
+    for (const std::uint8_t* q = p; q != end; ++q) {
+      if (*q < 0x80) {
+        e = make_error(errc::malformed, at, pb_varint_long);
+        return;
+      }
+    }
+    e = make_error(errc::truncated, at, pb_packed_varint, 1);
   }
 
   template <class C>
@@ -692,6 +928,12 @@ struct member_codec<oneof<P, A...>> {
     }
   }
 
+  template <class M>
+  static constexpr int fast(M&, std::uint8_t, const std::uint8_t*&, const std::uint8_t*, const decode_context&,
+                            std::uint32_t, error&) noexcept {
+    return 0;
+  }
+
   template <class M, std::size_t I = 0>
   static constexpr bool get(M& m, const field& f, const reader& r, bool& handled, error& e) {
     if constexpr (I == sizeof...(A)) {
@@ -735,6 +977,11 @@ struct member_codec<unknown_fields<P>> {
   }
   template <class M>
   static constexpr bool get(M&, const field&, const reader&, bool&, error&) { return true; }
+  template <class M>
+  static constexpr int fast(M&, std::uint8_t, const std::uint8_t*&, const std::uint8_t*, const decode_context&,
+                            std::uint32_t, error&) noexcept {
+    return 0;
+  }
   template <class M>
   static constexpr void keep(M& m, const field& f) {
     (m.*P).push_back(f.raw);
@@ -783,18 +1030,23 @@ struct schema {
     ((p = detail::member_codec<Members>::put(p, m)), ...);
     return p;
   }
+  // Decode the fields in [p, end), a message at nesting depth `depth`, into m.
   template <class M>
-  static constexpr bool merge(M& m, reader& r, error& e) {
-    for (;;) {
-      const int more = r.step(e);
-      if (more <= 0) return more == 0;
-      const field& f = r.current();
-      bool handled = false;
-      bool ok = true;
-      (void)(... || (ok = detail::member_codec<Members>::get(m, f, r, handled, e), handled));
-      if (!ok) return false;
-      if (!handled) keep_unknown(m, f);
+  [[gnu::flatten]] static constexpr bool merge(M& m, const std::uint8_t* p, const std::uint8_t* end, const detail::decode_context& c,
+                              std::uint32_t depth, error& e) {
+    const bool fast = !c.options.canonical;  // canonical mode checks every varint: the general path
+    while (p != end) {
+      if (WIRESPAN_LIKELY(fast && *p < 0x80)) {
+        const std::uint8_t tag = *p;
+        int done = 0;
+        (void)(... || ((done = detail::member_codec<Members>::fast(m, tag, p, end, c, depth, e)) != 0));
+        if (WIRESPAN_LIKELY(done > 0)) continue;
+        if (done < 0) return false;
+      }
+      p = general(m, p, end, c, depth, e);
+      if (p == nullptr) return false;
     }
+    return true;
   }
   template <class M>
   static constexpr void clear(M& m) noexcept {
@@ -802,6 +1054,25 @@ struct schema {
   }
 
  private:
+  // One field through the reader: every encoding, every check, unknown fields. Returns
+  // where the next field starts, or nullptr on an error. (The cursor is returned rather
+  // than passed by reference: its address must not escape the decoding loop, or it
+  // would live in memory there.)
+  template <class M>
+  WIRESPAN_NOINLINE static constexpr const std::uint8_t* general(M& m, const std::uint8_t* p, const std::uint8_t* end,
+                                                                 const detail::decode_context& c, std::uint32_t depth,
+                                                                 error& e) {
+    reader r(bytes(p, static_cast<std::size_t>(end - p)), c.options, depth, c.offset_of(p));
+    if (r.step(e) < 0) return nullptr;
+    const field& f = r.current();
+    bool handled = false;
+    bool ok = true;
+    (void)(... || (ok = detail::member_codec<Members>::get(m, f, r, handled, e), handled));
+    if (!ok) return nullptr;
+    if (!handled) keep_unknown(m, f);
+    return r.rest().data();
+  }
+
   template <class M>
   static constexpr void keep_unknown(M& m, const field& f) {
     (
@@ -824,8 +1095,15 @@ constexpr std::uint8_t* put_message(std::uint8_t* p, const M& m) noexcept {
   return schema_of<M>::type::put(p, m);
 }
 template <message_type M>
+constexpr bool merge_body(M& m, const std::uint8_t* p, const std::uint8_t* end, const decode_context& c,
+                          std::uint32_t depth, error& e) {
+  return schema_of<M>::type::merge(m, p, end, c, depth, e);
+}
+template <message_type M>
 constexpr bool merge_message(M& m, reader& r, error& e) {
-  return schema_of<M>::type::merge(m, r, e);
+  const bytes rest = r.rest();
+  const decode_context c{rest.data(), r.position(), rest.data() + rest.size(), r.options()};
+  return merge_body(m, rest.data(), rest.data() + rest.size(), c, r.depth(), e);
 }
 }  // namespace detail
 
@@ -877,9 +1155,9 @@ constexpr result<std::size_t> encode(const M& m, B& buffer) {
 /// repeated fields append, submessages merge).
 template <message_type M>
 constexpr result<void> merge(M& m, bytes data, read_options options = {}) {
-  reader r(data, options);
+  const detail::decode_context c{data.data(), 0, data.data() + data.size(), options};
   error e{};
-  if (!detail::merge_message(m, r, e)) return e;
+  if (!detail::merge_body(m, data.data(), data.data() + data.size(), c, 0, e)) return e;
   return {};
 }
 
