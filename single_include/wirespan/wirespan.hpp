@@ -6914,6 +6914,10 @@ WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint
                                                                 const std::uint8_t* origin,
                                                                 const std::uint8_t* limit,
                                                                 std::uint64_t& w) noexcept {
+  if (WIRESPAN_LIKELY(q != end && *q < 0x80)) {
+    w = *q;
+    return q + 1;
+  }
   if (WIRESPAN_LIKELY(limit - q >= 10)) {
     const std::uint8_t* next = varint_decode_unbounded(q, w);
     return next != nullptr && next <= end ? next : nullptr;
@@ -6922,6 +6926,7 @@ WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint
   if (left != 0 && left <= 8 && limit - origin >= 8 && limit - q <= 8) {
     const std::uint64_t word = load_le64(limit - 8) >> (8 * (8 - static_cast<std::size_t>(limit - q)));
     const std::uint64_t stops = ~word & 0x8080808080808080ull;
+    if (stops == 0) return nullptr;  // 8 bytes, none the last
     const auto size = static_cast<std::size_t>(std::countr_zero(stops) + 1) / 8;
     if (size > left) return nullptr;
     w = gather7(word & (stops ^ (stops - 1)) & 0x7f7f7f7f7f7f7f7full);

@@ -507,3 +507,51 @@ TEST_CASE("protobuf message: submessages and packed regions of 128 bytes or more
   CHECK(pb::encode(h, six).value() == 6);
   CHECK(hex_of(six) == "080712020801");
 }
+
+TEST_CASE("protobuf message: a varint at the very end of the input, whole or cut at every byte") {
+  // The fast path loads the input's last 8 bytes for a varint that ends it; every length
+  // and every cut must be judged as the byte-by-byte path judges it. (A fuzzer found the
+  // 8 unterminated bytes at the end: 08 ed a0 80 f0 9f 80 ff a4.)
+  auto found = pb::decode<Fast>(hex("08 ed a0 80 f0 9f 80 ff a4"));
+  REQUIRE_FALSE(found);
+  CHECK(found.error().code == wirespan::errc::truncated);
+  for (std::size_t prefix : {0u, 1u, 7u, 12u}) {
+    const std::uint64_t values[] = {0, 1, 127, 128, 300, 1ull << 35, 1ull << 49, (1ull << 56) - 1, 1ull << 56, ~0ull};
+    for (std::uint64_t value : values) {
+      // `prefix` bytes of another field first (a bytes field 7), then field 5 (sint64).
+      std::vector<std::uint8_t> in;
+      if (prefix != 0) {
+        in = {0x3a, 0};
+        in.resize(prefix < 2 ? 2 : prefix, 0x61);
+        in[1] = static_cast<std::uint8_t>(in.size() - 2);
+      }
+      in.push_back(0x28);
+      std::uint8_t b[10];
+      const std::size_t n = pb::encode_varint(b, value);
+      in.insert(in.end(), b, b + n);
+      auto whole = pb::decode<Fast>(in);
+      CAPTURE(prefix);
+      CAPTURE(value);
+      REQUIRE(whole);
+      REQUIRE(whole->loose.size() == 1);
+      CHECK(static_cast<std::uint64_t>(pt::sint64::to_wire(whole->loose[0])) == value);
+      for (std::size_t cut = 1; cut < n; ++cut) {
+        std::vector<std::uint8_t> shorter(in.begin(), in.end() - static_cast<std::ptrdiff_t>(cut));
+        auto r = pb::decode<Fast>(shorter);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == wirespan::errc::truncated);
+      }
+      // Inside a submessage that ends before the input: the varint may not run past it.
+      Tree<0> t;
+      t.children.emplace_back().value = static_cast<std::int32_t>(value);
+      std::vector<std::uint8_t> tree;
+      REQUIRE(pb::encode(t, tree));
+      tree.push_back(0x08);
+      tree.push_back(0x01);
+      auto ok = pb::decode<Tree<0>>(tree);
+      REQUIRE(ok);
+      CHECK(ok->value == 1);
+      CHECK(ok->children.at(0).value == static_cast<std::int32_t>(value));
+    }
+  }
+}
