@@ -5202,9 +5202,13 @@ constexpr std::uint64_t gather7(std::uint64_t x) noexcept {
 // byte (its last byte is the first one below 0x80), which keeps varints of unpredictable
 // length from costing a mispredicted branch each. A 9th and 10th byte are rare and
 // taken one by one; of the 10th only the lowest bit counts (bits beyond 64 are dropped,
-// as libprotobuf does). Returns nullptr for an 11-byte varint.
+// as libprotobuf does). Returns nullptr for an 11-byte varint. `Tested` is how many
+// bytes are tried one at a time first: 2 for values of any size; the schema decoder takes
+// 3, since field values of up to 3 bytes (below 2^21) are the common ones in messages.
+template <int Tested = 2>
 WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* varint_decode_unbounded(const std::uint8_t* p,
                                                                             std::uint64_t& out) noexcept {
+  static_assert(Tested == 2 || Tested == 3);
   const std::uint64_t first = p[0];
   if (WIRESPAN_LIKELY(first < 0x80)) {
     out = first;
@@ -5214,6 +5218,13 @@ WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* varint_decode_unbounded(con
   if (WIRESPAN_LIKELY(second < 0x80)) {
     out = (first & 0x7f) | (second << 7);
     return p + 2;
+  }
+  if constexpr (Tested == 3) {
+    const std::uint64_t third = p[2];
+    if (WIRESPAN_LIKELY(third < 0x80)) {
+      out = (first & 0x7f) | ((second & 0x7f) << 7) | (third << 14);
+      return p + 3;
+    }
   }
   const std::uint64_t w = load_le64(p);
   const std::uint64_t stops = ~w & 0x8080808080808080ull;
@@ -5993,7 +6004,7 @@ class reader {
       f.type = wire_type::varint;
       if (end - p >= 10) {
         std::uint64_t v = 0;
-        const std::uint8_t* q = detail::varint_decode_unbounded(p, v);
+        const std::uint8_t* q = detail::varint_decode_unbounded<3>(p, v);
         if (q == nullptr || options_.canonical) return parse_field(start, end, f, e, depth_);
         f.integer = v;
         p = q;
@@ -6919,7 +6930,7 @@ WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint
     return q + 1;
   }
   if (WIRESPAN_LIKELY(limit - q >= 10)) {
-    const std::uint8_t* next = varint_decode_unbounded(q, w);
+    const std::uint8_t* next = varint_decode_unbounded<3>(q, w);
     return next != nullptr && next <= end ? next : nullptr;
   }
   const auto left = static_cast<std::size_t>(end - q);

@@ -165,6 +165,8 @@ TEST_CASE("protobuf: the word-at-a-time varint decoder agrees with the byte-by-b
     if (want.size == 0) {
       CHECK_FALSE(fast);
       CHECK_FALSE(exact);
+      std::uint64_t v3 = 0;
+      CHECK((len < 11 || pb::detail::varint_decode_unbounded<3>(buf.data(), v3) == nullptr));
       continue;
     }
     REQUIRE(fast);
@@ -173,6 +175,12 @@ TEST_CASE("protobuf: the word-at-a-time varint decoder agrees with the byte-by-b
     CHECK(fast->size == want.size);
     CHECK(exact->value == want.value);
     CHECK(exact->size == want.size);
+    // The schema decoder's variant (three bytes one by one first).
+    std::uint64_t v3 = 0;
+    const std::uint8_t* end3 = pb::detail::varint_decode_unbounded<3>(buf.data(), v3);
+    REQUIRE(end3 != nullptr);
+    CHECK(v3 == want.value);
+    CHECK(static_cast<std::size_t>(end3 - buf.data()) == want.size);
   }
 }
 

@@ -369,7 +369,7 @@ WIRESPAN_ALWAYS_INLINE constexpr const std::uint8_t* fast_varint(const std::uint
     return q + 1;
   }
   if (WIRESPAN_LIKELY(limit - q >= 10)) {
-    const std::uint8_t* next = varint_decode_unbounded(q, w);
+    const std::uint8_t* next = varint_decode_unbounded<3>(q, w);
     return next != nullptr && next <= end ? next : nullptr;
   }
   const auto left = static_cast<std::size_t>(end - q);

@@ -308,7 +308,7 @@ class reader {
       f.type = wire_type::varint;
       if (end - p >= 10) {
         std::uint64_t v = 0;
-        const std::uint8_t* q = detail::varint_decode_unbounded(p, v);
+        const std::uint8_t* q = detail::varint_decode_unbounded<3>(p, v);
         if (q == nullptr || options_.canonical) return parse_field(start, end, f, e, depth_);
         f.integer = v;
         p = q;
