@@ -41,3 +41,7 @@
 #include "protobuf/writer.hpp"
 
 #include "dissect/frame.hpp"
+#include "filter/bpf.hpp"
+#include "filter/interpret.hpp"
+#include "filter/text.hpp"
+#include "filter/validate.hpp"

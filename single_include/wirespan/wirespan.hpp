@@ -8230,4 +8230,603 @@ constexpr layers frame(bytes data, std::uint32_t linktype, const options& opts =
 
 }  // namespace wirespan::dissect
 // ---- end wirespan/dissect/frame.hpp ----
+// ---- begin wirespan/filter/bpf.hpp ----
+// wirespan/filter/bpf.hpp — classic BPF: instructions, opcodes, programs.
+//
+// An `instruction` has exactly the layout of Linux's `struct sock_filter` and of
+// libpcap's `struct bpf_insn` ({u16 code; u8 jt; u8 jf; u32 k}), so a program is a span
+// that can be handed to `setsockopt(SO_ATTACH_FILTER)` or to libpcap as it is. Opcodes
+// are built from the classic fields (BSD `bpf.h`): class, size, mode, operation, source.
+// Jumps are relative to the next instruction, forward only.
+//
+// ```cpp
+// using namespace wirespan::filter;
+// constexpr std::array<instruction, 4> ipv4 = {
+//     stmt(ld | h | abs_, 12),              // A = half-word at 12 (the EtherType)
+//     jump(jmp | jeq | k, 0x0800, 0, 1),   // IPv4 ?
+//     stmt(ret | k, 262144),               // accept
+//     stmt(ret | k, 0)};                   // reject
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace wirespan::filter {
+
+/// One classic BPF instruction (Linux `struct sock_filter`, libpcap `struct bpf_insn`).
+struct instruction {
+  std::uint16_t code = 0;
+  std::uint8_t jt = 0;   ///< conditional jumps: instructions to skip when true
+  std::uint8_t jf = 0;   ///< ... when false
+  std::uint32_t k = 0;   ///< the constant: an offset, a value, a jump length, a memory slot
+
+  friend constexpr bool operator==(const instruction&, const instruction&) noexcept = default;
+};
+static_assert(sizeof(instruction) == 8 && alignof(instruction) == 4);
+
+/// A program: a view of instructions.
+using program = std::span<const instruction>;
+
+// The opcode fields (BSD bpf.h). Classes:
+inline constexpr std::uint16_t ld = 0x00;    ///< load into A
+inline constexpr std::uint16_t ldx = 0x01;   ///< load into X
+inline constexpr std::uint16_t st = 0x02;    ///< store A into memory
+inline constexpr std::uint16_t stx = 0x03;   ///< store X into memory
+inline constexpr std::uint16_t alu = 0x04;   ///< arithmetic on A
+inline constexpr std::uint16_t jmp = 0x05;   ///< jumps
+inline constexpr std::uint16_t ret = 0x06;   ///< return (the verdict: bytes to keep, 0 = drop)
+inline constexpr std::uint16_t misc = 0x07;  ///< register transfers
+// Load sizes:
+inline constexpr std::uint16_t w = 0x00;  ///< 32 bits
+inline constexpr std::uint16_t h = 0x08;  ///< 16 bits
+inline constexpr std::uint16_t b = 0x10;  ///< 8 bits
+// Load modes:
+inline constexpr std::uint16_t imm = 0x00;  ///< the constant k
+inline constexpr std::uint16_t abs_ = 0x20;  ///< packet[k]
+inline constexpr std::uint16_t ind = 0x40;  ///< packet[X + k]
+inline constexpr std::uint16_t mem = 0x60;  ///< scratch memory slot k
+inline constexpr std::uint16_t len = 0x80;  ///< the packet's length on the wire
+inline constexpr std::uint16_t msh = 0xa0;  ///< X = 4 * (packet[k] & 0xf) (an IPv4 header length)
+// ALU and jump operations:
+inline constexpr std::uint16_t add = 0x00;
+inline constexpr std::uint16_t sub = 0x10;
+inline constexpr std::uint16_t mul = 0x20;
+inline constexpr std::uint16_t div_ = 0x30;
+inline constexpr std::uint16_t or_ = 0x40;
+inline constexpr std::uint16_t and_ = 0x50;
+inline constexpr std::uint16_t lsh = 0x60;
+inline constexpr std::uint16_t rsh = 0x70;
+inline constexpr std::uint16_t neg = 0x80;
+inline constexpr std::uint16_t mod = 0x90;
+inline constexpr std::uint16_t xor_ = 0xa0;
+inline constexpr std::uint16_t ja = 0x00;
+inline constexpr std::uint16_t jeq = 0x10;
+inline constexpr std::uint16_t jgt = 0x20;
+inline constexpr std::uint16_t jge = 0x30;
+inline constexpr std::uint16_t jset = 0x40;
+// Operand source (ALU, jumps) and return value:
+inline constexpr std::uint16_t k = 0x00;  ///< the constant
+inline constexpr std::uint16_t x = 0x08;  ///< the X register
+inline constexpr std::uint16_t a = 0x10;  ///< (ret) the A register
+// Register transfers:
+inline constexpr std::uint16_t tax = 0x00;  ///< X = A
+inline constexpr std::uint16_t txa = 0x80;  ///< A = X
+
+/// Scratch memory slots (M[0] .. M[15]).
+inline constexpr std::uint32_t memory_words = 16;
+/// The most instructions a program may have (Linux BPF_MAXINSNS).
+inline constexpr std::size_t max_instructions = 4096;
+
+/// Ancillary loads (Linux): `ld [k]` with k = ancillary_base + one of these reads
+/// socket-buffer metadata instead of packet bytes.
+inline constexpr std::uint32_t ancillary_base = 0xfffff000u;  // SKF_AD_OFF (-4096)
+enum class ancillary : std::uint32_t {
+  protocol = 0,
+  pkttype = 4,
+  ifindex = 8,
+  nlattr = 12,
+  nlattr_nest = 16,
+  mark = 20,
+  queue = 24,
+  hatype = 28,
+  rxhash = 32,
+  cpu = 36,
+  alu_xor_x = 40,
+  vlan_tag = 44,
+  vlan_tag_present = 48,
+  pay_offset = 52,
+  random = 56,
+  vlan_tpid = 60,
+};
+/// One past the last ancillary offset (SKF_AD_MAX).
+inline constexpr std::uint32_t ancillary_end = 64;
+
+constexpr std::uint16_t class_of(std::uint16_t code) noexcept { return code & 0x07; }
+constexpr std::uint16_t size_of(std::uint16_t code) noexcept { return code & 0x18; }
+constexpr std::uint16_t mode_of(std::uint16_t code) noexcept { return code & 0xe0; }
+constexpr std::uint16_t op_of(std::uint16_t code) noexcept { return code & 0xf0; }
+constexpr std::uint16_t source_of(std::uint16_t code) noexcept { return code & 0x08; }
+constexpr std::uint16_t rval_of(std::uint16_t code) noexcept { return code & 0x18; }
+constexpr std::uint16_t miscop_of(std::uint16_t code) noexcept { return code & 0xf8; }
+
+/// A statement (no jump offsets), as BPF_STMT.
+constexpr instruction stmt(std::uint16_t code, std::uint32_t value) noexcept { return {code, 0, 0, value}; }
+/// A jump, as BPF_JUMP: k, then the offsets when true and when false.
+constexpr instruction jump(std::uint16_t code, std::uint32_t value, std::uint8_t if_true,
+                           std::uint8_t if_false) noexcept {
+  return {code, if_true, if_false, value};
+}
+
+/// True for the conditional jumps (JEQ, JGT, JGE, JSET with K or X).
+constexpr bool is_conditional_jump(std::uint16_t code) noexcept {
+  if (class_of(code) != jmp) return false;
+  const std::uint16_t op = op_of(code);
+  return (op == jeq || op == jgt || op == jge || op == jset) && (code & ~std::uint16_t{0xf8}) == jmp;
+}
+
+/// The verdict tcpdump's programs return to accept a packet (its default snapshot length).
+inline constexpr std::uint32_t accept_snaplen = 262144;
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/bpf.hpp ----
+// ---- begin wirespan/filter/interpret.hpp ----
+// wirespan/filter/interpret.hpp — run a classic BPF program over a packet.
+//
+// `run(prog, packet, wire_length)` returns the program's verdict (0: drop; otherwise the
+// number of bytes to keep) with the semantics of libpcap's `bpf_filter`: loads are bounded
+// by the captured bytes (`packet.size()`), and any load past them, or a division or
+// modulus by a zero X, ends the program with 0; `ld #pktlen` (BPF_LEN) is the length on
+// the wire. A and X start at 0, and so does scratch memory.
+//
+// It is safe on any program, validated or not: it never reads outside the packet or
+// the program, and it always ends (jumps only go forward). Where a validated program
+// cannot go, it returns 0: an unknown opcode, a jump past the end, a memory slot of 16 or
+// more, running off the end without a return. A shift by 32 or more gives 0, as libpcap
+// does for a shift by X. (libpcap itself aborts on unknown opcodes and leaves the rest
+// undefined; `validate` rejects all of them.) Constexpr: a program can be run on a
+// packet at compile time.
+//
+// ```cpp
+// std::uint32_t verdict = wirespan::filter::run(prog, frame, wire_length);
+// if (verdict != 0) keep(frame.first(std::min<std::size_t>(verdict, frame.size())));
+// ```
+
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::filter {
+
+/// The verdict of `prog` on `packet` (the captured bytes) of `wire_length` bytes on the
+/// wire.
+constexpr std::uint32_t run(program prog, bytes packet, std::uint32_t wire_length) noexcept {
+  const std::uint8_t* const p = packet.data();
+  const std::uint64_t size = packet.size();
+  const std::size_t n = prog.size();
+  std::uint32_t A = 0;
+  std::uint32_t X = 0;
+  std::uint32_t M[memory_words] = {};
+  // Can `width` bytes be loaded at `offset`? (64-bit: X + k cannot wrap.)
+  const auto fits = [size](std::uint64_t offset, std::uint64_t width) { return offset + width <= size; };
+  for (std::size_t pc = 0; pc < n; ++pc) {
+    const instruction& i = prog[pc];
+    switch (i.code) {
+      case ret | k: return i.k;
+      case ret | a: return A;
+      case ld | w | abs_:
+        if (!fits(std::uint64_t{i.k}, 4)) return 0;
+        A = load_be32(p + i.k);
+        break;
+      case ld | h | abs_:
+        if (!fits(std::uint64_t{i.k}, 2)) return 0;
+        A = load_be16(p + i.k);
+        break;
+      case ld | b | abs_:
+        if (!fits(std::uint64_t{i.k}, 1)) return 0;
+        A = p[i.k];
+        break;
+      case ld | w | ind: {
+        const std::uint64_t at = std::uint64_t{X} + i.k;
+        if (!fits(at, 4)) return 0;
+        A = load_be32(p + at);
+        break;
+      }
+      case ld | h | ind: {
+        const std::uint64_t at = std::uint64_t{X} + i.k;
+        if (!fits(at, 2)) return 0;
+        A = load_be16(p + at);
+        break;
+      }
+      case ld | b | ind: {
+        const std::uint64_t at = std::uint64_t{X} + i.k;
+        if (!fits(at, 1)) return 0;
+        A = p[at];
+        break;
+      }
+      case ldx | b | msh:
+        if (!fits(std::uint64_t{i.k}, 1)) return 0;
+        X = static_cast<std::uint32_t>(p[i.k] & 0xf) << 2;
+        break;
+      case ld | w | len: A = wire_length; break;
+      case ldx | w | len: X = wire_length; break;
+      case ld | imm: A = i.k; break;
+      case ldx | imm: X = i.k; break;
+      case ld | mem:
+        if (i.k >= memory_words) return 0;
+        A = M[i.k];
+        break;
+      case ldx | mem:
+        if (i.k >= memory_words) return 0;
+        X = M[i.k];
+        break;
+      case st:
+        if (i.k >= memory_words) return 0;
+        M[i.k] = A;
+        break;
+      case stx:
+        if (i.k >= memory_words) return 0;
+        M[i.k] = X;
+        break;
+      case jmp | ja: pc += i.k; break;  // (64-bit pc: no wrap; past the end ends the loop)
+      case jmp | jgt | k: pc += A > i.k ? i.jt : i.jf; break;
+      case jmp | jge | k: pc += A >= i.k ? i.jt : i.jf; break;
+      case jmp | jeq | k: pc += A == i.k ? i.jt : i.jf; break;
+      case jmp | jset | k: pc += (A & i.k) != 0 ? i.jt : i.jf; break;
+      case jmp | jgt | x: pc += A > X ? i.jt : i.jf; break;
+      case jmp | jge | x: pc += A >= X ? i.jt : i.jf; break;
+      case jmp | jeq | x: pc += A == X ? i.jt : i.jf; break;
+      case jmp | jset | x: pc += (A & X) != 0 ? i.jt : i.jf; break;
+      case alu | add | x: A += X; break;
+      case alu | sub | x: A -= X; break;
+      case alu | mul | x: A *= X; break;
+      case alu | div_ | x:
+        if (X == 0) return 0;
+        A /= X;
+        break;
+      case alu | mod | x:
+        if (X == 0) return 0;
+        A %= X;
+        break;
+      case alu | and_ | x: A &= X; break;
+      case alu | or_ | x: A |= X; break;
+      case alu | xor_ | x: A ^= X; break;
+      case alu | lsh | x: A = X < 32 ? A << X : 0; break;
+      case alu | rsh | x: A = X < 32 ? A >> X : 0; break;
+      case alu | add | k: A += i.k; break;
+      case alu | sub | k: A -= i.k; break;
+      case alu | mul | k: A *= i.k; break;
+      case alu | div_ | k:
+        if (i.k == 0) return 0;
+        A /= i.k;
+        break;
+      case alu | mod | k:
+        if (i.k == 0) return 0;
+        A %= i.k;
+        break;
+      case alu | and_ | k: A &= i.k; break;
+      case alu | or_ | k: A |= i.k; break;
+      case alu | xor_ | k: A ^= i.k; break;
+      case alu | lsh | k: A = i.k < 32 ? A << i.k : 0; break;
+      case alu | rsh | k: A = i.k < 32 ? A >> i.k : 0; break;
+      case alu | neg: A = 0u - A; break;
+      case misc | tax: X = A; break;
+      case misc | txa: A = X; break;
+      default: return 0;
+    }
+  }
+  return 0;
+}
+
+/// The verdict of `prog` on a packet captured whole.
+constexpr std::uint32_t run(program prog, bytes packet) noexcept {
+  return run(prog, packet, static_cast<std::uint32_t>(packet.size() > 0xffffffffu ? 0xffffffffu : packet.size()));
+}
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/interpret.hpp ----
+// ---- begin wirespan/filter/text.hpp ----
+// wirespan/filter/text.hpp — classic BPF as text, in tcpdump's three forms.
+//
+// - `image(insn, n)`: one line of `tcpdump -d` (libpcap's `bpf_image`), e.g.
+//   `(001) jeq      #0x800           jt 2	jf 5`; jump targets are absolute.
+// - `dump(prog, text_format::...)`: the whole program as `tcpdump -d`, `-dd` (C
+//   initialisers, `{ 0x28, 0, 0, 0x0000000c },`) or `-ddd` (the count, then one
+//   decimal instruction a line), each line ending in a newline, byte for byte what
+//   libpcap's `bpf_dump` prints.
+//
+// Text is for tools, logs and tests: these functions allocate (std::string, std::vector).
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+
+namespace wirespan::filter {
+
+/// tcpdump's program listings: `-d`, `-dd`, `-ddd`.
+enum class text_format : std::uint8_t { mnemonics, c_array, decimal };
+
+namespace detail {
+
+struct mnemonic {
+  const char* op;
+  const char* operand;  // printf format of k (a %d reads k as signed, as libpcap does), or text
+  bool uses_k;
+};
+
+// bpf_image's table.
+constexpr mnemonic mnemonic_of(std::uint16_t code) noexcept {
+  switch (code) {
+    case ret | k: return {"ret", "#%d", true};
+    case ret | a: return {"ret", "", false};
+    case ld | w | abs_: return {"ld", "[%d]", true};
+    case ld | h | abs_: return {"ldh", "[%d]", true};
+    case ld | b | abs_: return {"ldb", "[%d]", true};
+    case ld | w | len: return {"ld", "#pktlen", false};
+    case ld | w | ind: return {"ld", "[x + %d]", true};
+    case ld | h | ind: return {"ldh", "[x + %d]", true};
+    case ld | b | ind: return {"ldb", "[x + %d]", true};
+    case ld | imm: return {"ld", "#0x%x", true};
+    case ldx | imm: return {"ldx", "#0x%x", true};
+    case ldx | b | msh: return {"ldxb", "4*([%d]&0xf)", true};
+    case ld | mem: return {"ld", "M[%d]", true};
+    case ldx | mem: return {"ldx", "M[%d]", true};
+    case st: return {"st", "M[%d]", true};
+    case stx: return {"stx", "M[%d]", true};
+    case jmp | ja: return {"ja", "%d", true};  // (the target, not k)
+    case jmp | jgt | k: return {"jgt", "#0x%x", true};
+    case jmp | jge | k: return {"jge", "#0x%x", true};
+    case jmp | jeq | k: return {"jeq", "#0x%x", true};
+    case jmp | jset | k: return {"jset", "#0x%x", true};
+    case jmp | jgt | x: return {"jgt", "x", false};
+    case jmp | jge | x: return {"jge", "x", false};
+    case jmp | jeq | x: return {"jeq", "x", false};
+    case jmp | jset | x: return {"jset", "x", false};
+    case alu | add | x: return {"add", "x", false};
+    case alu | sub | x: return {"sub", "x", false};
+    case alu | mul | x: return {"mul", "x", false};
+    case alu | div_ | x: return {"div", "x", false};
+    case alu | mod | x: return {"mod", "x", false};
+    case alu | and_ | x: return {"and", "x", false};
+    case alu | or_ | x: return {"or", "x", false};
+    case alu | xor_ | x: return {"xor", "x", false};
+    case alu | lsh | x: return {"lsh", "x", false};
+    case alu | rsh | x: return {"rsh", "x", false};
+    case alu | add | k: return {"add", "#%d", true};
+    case alu | sub | k: return {"sub", "#%d", true};
+    case alu | mul | k: return {"mul", "#%d", true};
+    case alu | div_ | k: return {"div", "#%d", true};
+    case alu | mod | k: return {"mod", "#%d", true};
+    case alu | and_ | k: return {"and", "#0x%x", true};
+    case alu | or_ | k: return {"or", "#0x%x", true};
+    case alu | xor_ | k: return {"xor", "#0x%x", true};
+    case alu | lsh | k: return {"lsh", "#%d", true};
+    case alu | rsh | k: return {"rsh", "#%d", true};
+    case alu | neg: return {"neg", "", false};
+    case misc | tax: return {"tax", "", false};
+    case misc | txa: return {"txa", "", false};
+    default: return {"unimp", nullptr, false};
+  }
+}
+
+}  // namespace detail
+
+namespace detail {
+// libpcap's names of the Linux ancillary loads, by offset / 4.
+constexpr const char* ancillary_names[16] = {"proto",  "type",  "ifidx", "nla",     "nlan",     "mark",
+                                             "queue",  "hatype", "rxhash", "cpu",   "xor_x",    "vlan_tci",
+                                             "vlanp",  "poff",  "random", "vlan_tpid"};
+}  // namespace detail
+
+/// Instruction `n` of a program as one `tcpdump -d` line (no newline).
+inline std::string image(const instruction& i, std::size_t n) {
+  const detail::mnemonic m = detail::mnemonic_of(i.code);
+  char operand[64];
+  const bool absolute = i.code == (ld | w | abs_) || i.code == (ld | h | abs_) || i.code == (ld | b | abs_);
+  if (absolute && i.k >= ancillary_base && i.k - ancillary_base < ancillary_end && i.k % 4 == 0) {
+    std::snprintf(operand, sizeof operand, "[%s]", detail::ancillary_names[(i.k - ancillary_base) / 4]);
+  } else if (m.operand == nullptr) {
+    std::snprintf(operand, sizeof operand, "0x%x", static_cast<unsigned>(i.code));
+  } else if (i.code == (jmp | ja)) {
+    std::snprintf(operand, sizeof operand, "%d", static_cast<int>(static_cast<std::uint32_t>(n) + 1 + i.k));
+  } else if (m.uses_k) {
+#if defined(__GNUC__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+    if (std::string_view(m.operand).find("%x") != std::string_view::npos) {
+      std::snprintf(operand, sizeof operand, m.operand, static_cast<unsigned>(i.k));
+    } else {
+      std::snprintf(operand, sizeof operand, m.operand, static_cast<int>(i.k));
+    }
+#if defined(__GNUC__)
+#  pragma GCC diagnostic pop
+#endif
+  } else {
+    std::snprintf(operand, sizeof operand, "%s", m.operand);
+  }
+  char line[160];
+  if (class_of(i.code) == jmp && op_of(i.code) != ja) {
+    std::snprintf(line, sizeof line, "(%03d) %-8s %-16s jt %d\tjf %d", static_cast<int>(n), m.op, operand,
+                  static_cast<int>(n + 1 + i.jt), static_cast<int>(n + 1 + i.jf));
+  } else {
+    std::snprintf(line, sizeof line, "(%03d) %-8s %s", static_cast<int>(n), m.op, operand);
+  }
+  return line;
+}
+
+/// The whole program in one of tcpdump's forms (each line ends in a newline).
+inline std::string dump(program prog, text_format format = text_format::mnemonics) {
+  std::string out;
+  char line[96];
+  if (format == text_format::decimal) {
+    std::snprintf(line, sizeof line, "%d\n", static_cast<int>(prog.size()));
+    out += line;
+  }
+  for (std::size_t n = 0; n < prog.size(); ++n) {
+    const instruction& i = prog[n];
+    switch (format) {
+      case text_format::mnemonics:
+        out += image(i, n);
+        out += '\n';
+        break;
+      case text_format::c_array:
+        std::snprintf(line, sizeof line, "{ 0x%x, %d, %d, 0x%08x },\n", static_cast<unsigned>(i.code), i.jt, i.jf,
+                      static_cast<unsigned>(i.k));
+        out += line;
+        break;
+      case text_format::decimal:
+        std::snprintf(line, sizeof line, "%u %u %u %u\n", static_cast<unsigned>(i.code), static_cast<unsigned>(i.jt),
+                      static_cast<unsigned>(i.jf), static_cast<unsigned>(i.k));
+        out += line;
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/text.hpp ----
+// ---- begin wirespan/filter/validate.hpp ----
+// wirespan/filter/validate.hpp — is a classic BPF program safe to run?
+//
+// `validate(prog)` applies the Linux kernel's checker (`bpf_check_classic` in
+// net/core/filter.c), so a program it accepts is one `setsockopt(SO_ATTACH_FILTER)`
+// accepts: 1 to 4096 instructions; only the opcodes the kernel knows; no division or
+// modulus by the constant 0, no shift by a constant of 32 or more; scratch memory slots
+// below 16, and no slot read on any path before it is written; every jump forward and
+// inside the program; ancillary loads (`ld [k]` with k at or above -4096) only the
+// kernel's; the last instruction a return.
+//
+// `validate(prog, validation::userland)` applies libpcap's `bpf_validate`, which is
+// looser: no length limit, no memory-initialisation analysis, no ancillary check, and any
+// shift amount in a register. Where libpcap is undefined it is stricter: opcodes its
+// `bpf_filter` does not execute (it aborts on them) and unconditional jumps whose offset
+// wraps around are rejected, and so is a shift by a constant of 32 or more (undefined
+// behaviour in libpcap's C).
+//
+// Errors are `malformed` (or `limit_exceeded` for the length) with the instruction's
+// index as the offset.
+
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::filter {
+
+/// Which rules `validate` applies.
+enum class validation : std::uint8_t {
+  kernel,    ///< Linux's bpf_check_classic (what SO_ATTACH_FILTER accepts)
+  userland,  ///< libpcap's bpf_validate (what pcap_setfilter and bpf_filter accept)
+};
+
+/// True for the opcodes the Linux kernel accepts in a classic program (its `codes[]`
+/// table), which are also exactly the ones libpcap's interpreter executes.
+constexpr bool known_opcode(std::uint16_t code) noexcept {
+  switch (code) {
+    case alu | add | k: case alu | add | x: case alu | sub | k: case alu | sub | x:
+    case alu | mul | k: case alu | mul | x: case alu | div_ | k: case alu | div_ | x:
+    case alu | mod | k: case alu | mod | x: case alu | and_ | k: case alu | and_ | x:
+    case alu | or_ | k: case alu | or_ | x: case alu | xor_ | k: case alu | xor_ | x:
+    case alu | lsh | k: case alu | lsh | x: case alu | rsh | k: case alu | rsh | x:
+    case alu | neg:
+    case ld | w | abs_: case ld | h | abs_: case ld | b | abs_: case ld | w | len:
+    case ld | w | ind: case ld | h | ind: case ld | b | ind: case ld | imm: case ld | mem:
+    case ldx | w | len: case ldx | b | msh: case ldx | imm: case ldx | mem:
+    case st: case stx:
+    case misc | tax: case misc | txa:
+    case ret | k: case ret | a:
+    case jmp | ja: case jmp | jeq | k: case jmp | jeq | x: case jmp | jge | k: case jmp | jge | x:
+    case jmp | jgt | k: case jmp | jgt | x: case jmp | jset | k: case jmp | jset | x:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace detail {
+inline constexpr const char* bpf_empty = "filter: a program has at least one instruction";
+inline constexpr const char* bpf_long = "filter: {} instructions, more than {}";
+inline constexpr const char* bpf_opcode = "filter: unknown opcode {} at instruction {}";
+inline constexpr const char* bpf_div0 = "filter: division or modulus by the constant 0 at instruction {}";
+inline constexpr const char* bpf_shift = "filter: shift by {} (32 or more) at instruction {}";
+inline constexpr const char* bpf_slot = "filter: scratch memory slot {} (16 or more) at instruction {}";
+inline constexpr const char* bpf_jump = "filter: jump past the end of the program at instruction {}";
+inline constexpr const char* bpf_ancillary = "filter: unknown ancillary load at instruction {}";
+inline constexpr const char* bpf_last = "filter: the last instruction is not a return";
+inline constexpr const char* bpf_uninit = "filter: scratch memory slot {} read before it is written at instruction {}";
+
+constexpr bool is_ancillary_load(const instruction& i) noexcept {
+  if (i.code != (ld | w | abs_) && i.code != (ld | h | abs_) && i.code != (ld | b | abs_)) return false;
+  return i.k >= ancillary_base;
+}
+
+constexpr bool known_ancillary(std::uint32_t k) noexcept {
+  const std::uint32_t off = k - ancillary_base;
+  return off < ancillary_end && off % 4 == 0;
+}
+
+// The kernel's check_load_and_stores: a bit per slot, "written on every path here".
+constexpr result<void> check_memory(program prog) noexcept {
+  std::uint16_t masks[max_instructions];
+  for (std::size_t i = 0; i < prog.size(); ++i) masks[i] = 0xffff;
+  std::uint16_t valid = 0;
+  for (std::size_t pc = 0; pc < prog.size(); ++pc) {
+    const instruction& i = prog[pc];
+    valid &= masks[pc];
+    if (i.code == st || i.code == stx) {
+      valid |= static_cast<std::uint16_t>(1u << i.k);
+    } else if (i.code == (ld | mem) || i.code == (ldx | mem)) {
+      if ((valid & (1u << i.k)) == 0) return make_error(errc::malformed, pc, bpf_uninit, i.k, pc);
+    } else if (i.code == (jmp | ja)) {
+      masks[pc + 1 + i.k] &= valid;
+      valid = 0xffff;
+    } else if (is_conditional_jump(i.code)) {
+      masks[pc + 1 + i.jt] &= valid;
+      masks[pc + 1 + i.jf] &= valid;
+      valid = 0xffff;
+    }
+  }
+  return {};
+}
+}  // namespace detail
+
+/// Check `prog` with the kernel's rules (default) or libpcap's.
+constexpr result<void> validate(program prog, validation rules = validation::kernel) noexcept {
+  const bool kernel_rules = rules == validation::kernel;
+  if (prog.empty()) return make_error(errc::malformed, 0, detail::bpf_empty);
+  if (kernel_rules && prog.size() > max_instructions) {
+    return make_error(errc::limit_exceeded, 0, detail::bpf_long, prog.size(), max_instructions);
+  }
+  const std::size_t n = prog.size();
+  for (std::size_t pc = 0; pc < n; ++pc) {
+    const instruction& i = prog[pc];
+    if (!known_opcode(i.code)) return make_error(errc::malformed, pc, detail::bpf_opcode, i.code, pc);
+    const std::uint16_t code = i.code;
+    if (code == (alu | div_ | k) || code == (alu | mod | k)) {
+      if (i.k == 0) return make_error(errc::malformed, pc, detail::bpf_div0, pc);
+    } else if (code == (alu | lsh | k) || code == (alu | rsh | k)) {
+      if (i.k >= 32) return make_error(errc::malformed, pc, detail::bpf_shift, i.k, pc);
+    } else if (code == (ld | mem) || code == (ldx | mem) || code == st || code == stx) {
+      if (i.k >= memory_words) return make_error(errc::malformed, pc, detail::bpf_slot, i.k, pc);
+    } else if (code == (jmp | ja)) {
+      // Kernel: k < n - pc - 1. libpcap: pc + 1 + k < n (here without its wrap-around).
+      if (i.k >= n - pc - 1) return make_error(errc::malformed, pc, detail::bpf_jump, pc);
+    } else if (is_conditional_jump(code)) {
+      if (pc + 1 + i.jt >= n || pc + 1 + i.jf >= n) return make_error(errc::malformed, pc, detail::bpf_jump, pc);
+    } else if (kernel_rules && detail::is_ancillary_load(i) && !detail::known_ancillary(i.k)) {
+      return make_error(errc::malformed, pc, detail::bpf_ancillary, pc);
+    }
+  }
+  if (class_of(prog[n - 1].code) != ret) return make_error(errc::malformed, n - 1, detail::bpf_last);
+  if (kernel_rules) return detail::check_memory(prog);
+  return {};
+}
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/validate.hpp ----
 // ---- end wirespan/wirespan.hpp ----

@@ -1,0 +1,346 @@
+// Interop: the classic BPF validator, interpreter and text forms against libpcap and the
+// Linux kernel, on random programs and on programs libpcap compiles.
+//
+//   libpcap_bpf [programs]
+//
+// 1. Random programs (every opcode, constants near the edges, jumps in and out of range,
+//    memory slots in and out of range): `validate(userland)` accepts exactly what
+//    libpcap's `bpf_validate` accepts, except where libpcap is undefined (shifts by a
+//    constant of 32 or more, which it accepts and wirespan rejects; counted, and never
+//    run). On each accepted program, `run` gives libpcap's `bpf_filter` verdict on random
+//    packets, captured whole and cut short. `image` equals `bpf_image` for every
+//    instruction.
+// 2. The same programs through `setsockopt(SO_ATTACH_FILTER)` on a UDP socket (no traffic
+//    is sent): the kernel accepts exactly what `validate()` accepts.
+// 3. Programs `pcap_compile` makes from tcpdump expressions (Ethernet): run on the same
+//    random and crafted frames, verdicts equal.
+// Exit 0 when everything agrees, 1 with the first disagreement otherwise.
+#include <pcap/pcap.h>
+#include <sys/socket.h>
+#include <linux/filter.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <wirespan/wirespan.hpp>
+
+namespace f = wirespan::filter;
+
+namespace {
+
+std::uint64_t state = 0x2545f4914f6cdd1dull;
+std::uint64_t next() {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
+}
+std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(next() % n); }
+
+const std::uint16_t opcodes[] = {
+    f::alu | f::add | f::k, f::alu | f::add | f::x, f::alu | f::sub | f::k, f::alu | f::sub | f::x,
+    f::alu | f::mul | f::k, f::alu | f::mul | f::x, f::alu | f::div_ | f::k, f::alu | f::div_ | f::x,
+    f::alu | f::mod | f::k, f::alu | f::mod | f::x, f::alu | f::and_ | f::k, f::alu | f::and_ | f::x,
+    f::alu | f::or_ | f::k, f::alu | f::or_ | f::x, f::alu | f::xor_ | f::k, f::alu | f::xor_ | f::x,
+    f::alu | f::lsh | f::k, f::alu | f::lsh | f::x, f::alu | f::rsh | f::k, f::alu | f::rsh | f::x,
+    f::alu | f::neg, f::ld | f::w | f::abs_, f::ld | f::h | f::abs_, f::ld | f::b | f::abs_,
+    f::ld | f::w | f::len, f::ld | f::w | f::ind, f::ld | f::h | f::ind, f::ld | f::b | f::ind,
+    f::ld | f::imm, f::ld | f::mem, f::ldx | f::w | f::len, f::ldx | f::b | f::msh, f::ldx | f::imm,
+    f::ldx | f::mem, f::st, f::stx, f::misc | f::tax, f::misc | f::txa, f::ret | f::k, f::ret | f::a,
+    f::jmp | f::ja, f::jmp | f::jeq | f::k, f::jmp | f::jeq | f::x, f::jmp | f::jge | f::k,
+    f::jmp | f::jge | f::x, f::jmp | f::jgt | f::k, f::jmp | f::jgt | f::x, f::jmp | f::jset | f::k,
+    f::jmp | f::jset | f::x};
+
+std::uint32_t constant() {
+  switch (below(8)) {
+    case 0: return below(4);
+    case 1: return below(40);
+    case 2: return below(100);
+    case 3: return 0xffffffffu - below(4);
+    case 4: return 0x80000000u + below(3) - 1;
+    case 5: return f::ancillary_base + 4 * below(20);
+    case 6: return static_cast<std::uint32_t>(next());
+    default: return below(18);
+  }
+}
+
+std::vector<f::instruction> random_program() {
+  const std::size_t n = 1 + below(below(4) == 0 ? 60 : 12);
+  std::vector<f::instruction> p(n);
+  // Memory is set first (libpcap's is not initialised): slot i = i * 7.
+  const bool init = below(4) != 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    f::instruction& in = p[i];
+    in.code = opcodes[below(sizeof opcodes / sizeof opcodes[0])];
+    in.k = constant();
+    const std::uint16_t c = in.code;
+    if (c == f::st || c == f::stx || c == (f::ld | f::mem) || c == (f::ldx | f::mem)) {
+      in.k = below(10) == 0 ? 16 + below(3) : below(16);
+    } else if (c == (f::jmp | f::ja)) {
+      in.k = below(10) == 0 ? static_cast<std::uint32_t>(n) + below(3) - static_cast<std::uint32_t>(i) - 2
+                            : below(static_cast<std::uint32_t>(n - i));
+      if (in.k > 0x10000) in.k = 0;  // (libpcap's check wraps for huge offsets)
+    } else if (c == (f::alu | f::lsh | f::k) || c == (f::alu | f::rsh | f::k)) {
+      in.k = below(12) == 0 ? 32 + below(3) : below(32);
+    }
+    in.jt = static_cast<std::uint8_t>(below(10) == 0 ? below(256) : below(static_cast<std::uint32_t>(n - i) + 1));
+    in.jf = static_cast<std::uint8_t>(below(10) == 0 ? below(256) : below(static_cast<std::uint32_t>(n - i) + 1));
+    if (c != f::jmp && (c & 0x07) != f::jmp) in.jt = in.jf = 0;
+  }
+  if (below(6) != 0) p.back() = {static_cast<std::uint16_t>(below(2) ? (f::ret | f::k) : (f::ret | f::a)), 0, 0, constant()};
+  if (init) {
+    std::vector<f::instruction> q;
+    for (std::uint32_t s = 0; s < 16; ++s) {
+      q.push_back(f::stmt(f::ld | f::imm, s * 7));
+      q.push_back(f::stmt(f::st, s));
+    }
+    q.push_back(f::stmt(f::ld | f::imm, 0));
+    q.insert(q.end(), p.begin(), p.end());
+    return q;
+  }
+  return p;
+}
+
+bool reads_memory_first(const std::vector<f::instruction>& p) {
+  for (const auto& i : p) {
+    if (i.code == f::st || i.code == f::stx) return false;
+    if (i.code == (f::ld | f::mem) || i.code == (f::ldx | f::mem)) return true;
+  }
+  return false;
+}
+
+bool shifts_32(const std::vector<f::instruction>& p) {
+  for (const auto& i : p) {
+    if ((i.code == (f::alu | f::lsh | f::k) || i.code == (f::alu | f::rsh | f::k)) && i.k >= 32) return true;
+  }
+  return false;
+}
+
+// Memory read before any write in program order, but maybe written on the path taken:
+// libpcap's memory is not initialised, so only programs that set all of it are run.
+bool memory_initialised(const std::vector<f::instruction>& p) {
+  if (p.size() < 33) return false;
+  for (std::uint32_t s = 0; s < 16; ++s) {
+    if (p[2 * s + 1].code != f::st || p[2 * s + 1].k != s) return false;
+  }
+  return true;
+}
+
+std::vector<std::uint8_t> random_packet() {
+  std::vector<std::uint8_t> pkt(below(4) == 0 ? below(8) : below(90));
+  for (auto& b : pkt) b = static_cast<std::uint8_t>(below(5) == 0 ? 0 : next());
+  return pkt;
+}
+
+// An Ethernet frame with the headers filters look at, fields drawn from small sets so
+// that expressions match some of them: VLAN tags, IPv4 (options, fragments), IPv6, ARP;
+// TCP, UDP, ICMP, SCTP; well-known ports and a few addresses. Cut short at times.
+std::vector<std::uint8_t> random_frame() {
+  std::vector<std::uint8_t> fr;
+  auto put16 = [&fr](std::uint32_t v) {
+    fr.push_back(static_cast<std::uint8_t>(v >> 8));
+    fr.push_back(static_cast<std::uint8_t>(v));
+  };
+  const std::uint8_t macs[3][6] = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0x02, 0, 0, 0, 0, 1}, {0x01, 0, 0x5e, 0, 0, 1}};
+  for (int i = 0; i < 2; ++i) {
+    const auto& m = macs[below(3)];
+    fr.insert(fr.end(), m, m + 6);
+  }
+  for (std::uint32_t v = below(4) == 0 ? 1 + below(2) : 0; v > 0; --v) {
+    put16(below(3) == 0 ? 0x88a8 : 0x8100);
+    put16(below(3) == 0 ? 100 : below(4096));
+  }
+  const std::uint32_t ports[] = {22, 53, 80, 443, 8080, 1024 + below(60000)};
+  const std::uint8_t v4[][4] = {{10, 0, 0, 1}, {10, 0, 0, 2}, {192, 168, 1, 10}, {224, 0, 0, 1}, {255, 255, 255, 255}};
+  const std::uint32_t protos[] = {6, 17, 1, 132, 2, below(256)};
+  const std::uint32_t kind = below(10);
+  std::uint32_t proto = protos[below(6)];
+  if (kind < 6) {
+    put16(0x0800);
+    const std::uint32_t ihl = below(4) == 0 ? 5 + below(3) : 5;
+    fr.push_back(static_cast<std::uint8_t>(0x40 | ihl));
+    fr.push_back(static_cast<std::uint8_t>(below(256)));
+    put16(20 + below(1500));
+    put16(below(65536));
+    put16(below(5) == 0 ? below(65536) : 0x4000);
+    fr.push_back(static_cast<std::uint8_t>(1 + below(64)));
+    fr.push_back(static_cast<std::uint8_t>(proto));
+    put16(0);
+    const auto& s = v4[below(5)];
+    const auto& d = v4[below(5)];
+    fr.insert(fr.end(), s, s + 4);
+    fr.insert(fr.end(), d, d + 4);
+    for (std::uint32_t o = 5; o < ihl; ++o) put16(0x0101), put16(0x0101);
+  } else if (kind < 9) {
+    put16(0x86dd);
+    put16(0x6000);
+    put16(0);
+    put16(40 + below(1400));
+    fr.push_back(static_cast<std::uint8_t>(proto == 1 ? 58 : proto));
+    fr.push_back(64);
+    for (int a = 0; a < 2; ++a) {
+      const bool multicast = below(4) == 0;
+      for (int i = 0; i < 16; ++i) fr.push_back(static_cast<std::uint8_t>(multicast && i == 0 ? 0xff : (i == 15 ? 1 + below(2) : 0)));
+    }
+  } else {
+    put16(below(2) ? 0x0806 : 0x8035);
+    for (int i = 0; i < 28; ++i) fr.push_back(static_cast<std::uint8_t>(i < 8 ? (i == 1 ? 1 : 0) : below(3)));
+    return fr;
+  }
+  // Transport: ports, TCP flags, ICMP type.
+  if (proto == 1 || proto == 58) {
+    fr.push_back(static_cast<std::uint8_t>(below(2) ? 8 * below(2) : below(160)));  // ICMP type, code
+    fr.push_back(static_cast<std::uint8_t>(below(4)));
+  } else {
+    put16(ports[below(6)]);
+  }
+  put16(ports[below(6)]);
+  for (int i = 0; i < 8; ++i) fr.push_back(static_cast<std::uint8_t>(below(256)));
+  fr.push_back(static_cast<std::uint8_t>(0x50 + 0x10 * below(3)));  // TCP data offset 5..7
+  fr.push_back(static_cast<std::uint8_t>(below(256)));
+  for (int i = 0; i < 6 + static_cast<int>(below(20)); ++i) fr.push_back(static_cast<std::uint8_t>(below(256)));
+  if (below(6) == 0) fr.resize(below(static_cast<std::uint32_t>(fr.size())));
+  return fr;
+}
+
+int fail(const char* what, const std::vector<f::instruction>& p) {
+  std::fprintf(stderr, "libpcap_bpf: %s\n%s", what, f::dump(p).c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long programs = argc > 1 ? std::atol(argv[1]) : 200000;
+  const int sock = socket(AF_INET, SOCK_DGRAM, 0);
+  if (sock < 0) {
+    std::perror("libpcap_bpf: socket");
+    return 1;
+  }
+  long accepted = 0, runs = 0, kernel_checked = 0, kernel_accepted = 0, undefined_in_libpcap = 0;
+  for (long t = 0; t < programs; ++t) {
+    const auto p = random_program();
+    const auto* insns = reinterpret_cast<const bpf_insn*>(p.data());
+    const int n = static_cast<int>(p.size());
+    // Text, for every instruction.
+    for (int i = 0; i < n; ++i) {
+      if (f::image(p[static_cast<std::size_t>(i)], static_cast<std::size_t>(i)) != bpf_image(&insns[i], i)) {
+        std::fprintf(stderr, "ours:    %s\nlibpcap: %s\n", f::image(p[static_cast<std::size_t>(i)], static_cast<std::size_t>(i)).c_str(),
+                     bpf_image(&insns[i], i));
+        return fail("image differs from bpf_image", p);
+      }
+    }
+    // Validation.
+    const bool ours = f::validate(p, f::validation::userland).has_value();
+    const bool theirs = bpf_validate(insns, n) != 0;
+    if (ours != theirs) {
+      if (theirs && !ours && shifts_32(p)) {
+        ++undefined_in_libpcap;
+        continue;
+      }
+      return fail(ours ? "validate(userland) accepts what bpf_validate rejects"
+                       : "validate(userland) rejects what bpf_validate accepts",
+                  p);
+    }
+    // The kernel.
+    sock_fprog fp{static_cast<unsigned short>(p.size()), reinterpret_cast<sock_filter*>(const_cast<f::instruction*>(p.data()))};
+    const bool kernel = setsockopt(sock, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) == 0;
+    if (!kernel && errno != EINVAL) {
+      std::perror("libpcap_bpf: SO_ATTACH_FILTER");
+      return 1;
+    }
+    ++kernel_checked;
+    kernel_accepted += kernel ? 1 : 0;
+    if (kernel != f::validate(p).has_value()) {
+      return fail(kernel ? "the kernel accepts what validate() rejects" : "the kernel rejects what validate() accepts", p);
+    }
+    if (!ours) continue;
+    ++accepted;
+    if (!memory_initialised(p) && reads_memory_first(p)) continue;
+    if (!memory_initialised(p)) {
+      // Memory read after a write in program order may still be unwritten on the path
+      // taken; only run programs without memory reads.
+      bool reads = false;
+      for (const auto& i : p) reads = reads || i.code == (f::ld | f::mem) || i.code == (f::ldx | f::mem);
+      if (reads) continue;
+    }
+    for (int k = 0; k < 6; ++k) {
+      auto pkt = random_packet();
+      const auto caplen = static_cast<std::uint32_t>(pkt.size());
+      const std::uint32_t wirelen = k % 2 == 0 ? caplen : caplen + below(100);
+      const std::uint32_t a = f::run(p, pkt, wirelen);
+      const std::uint32_t b = bpf_filter(insns, pkt.data(), wirelen, caplen);
+      ++runs;
+      if (a != b) {
+        std::fprintf(stderr, "verdicts %u (wirespan) and %u (libpcap) on %u bytes (wire %u)\n", a, b, caplen, wirelen);
+        return fail("run differs from bpf_filter", p);
+      }
+    }
+  }
+  close(sock);
+
+  // Programs libpcap compiles, on structured frames.
+  const char* expressions[] = {
+      "host 192.168.1.10", "tcp port 443", "udp port 53", "icmp", "not port 22", "tcp[tcpflags] & tcp-syn != 0",
+      "greater 1400", "net 10.0.0.0/8", "src host 10.0.0.1 and dst port 80", "ip", "ip6", "arp", "rarp",
+      "vlan", "vlan 100", "vlan and tcp", "vlan 100 and vlan", "ether broadcast", "ether multicast",
+      "ip multicast", "ip broadcast", "ip6 multicast", "sctp", "igmp", "icmp6", "ip proto 132", "less 60",
+      "len >= 100", "tcp[13] & 0x12 = 0x12", "ip[6:2] & 0x1fff = 0", "portrange 1000-2000", "src or dst port 8080",
+      "ether proto 0x86dd", "ip and (tcp or udp) and not port 53", "tcp port 80 or tcp port 443 and host 10.0.0.2",
+      "icmp[icmptype] = icmp-echo", "ip[2:2] > 576", "udp and ip[8] < 10", "ip6 and tcp", "net 192.168.1.0/24",
+      "dst net 224.0.0.0/4", "ether[0] & 1 = 1", "tcp[((tcp[12] & 0xf0) >> 2):1] = 0x47", "ip[0] & 0xf > 5",
+      "(tcp[12] >> 4) * 4 > 20", "ip[3] % 7 = 2 or ip[4] - 1 = 0", "ether src 02:00:00:00:00:01"};
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);
+  long compiled = 0, frames = 0, matches = 0;
+  for (const char* e : expressions) {
+    bpf_program bp{};
+    if (pcap_compile(dead, &bp, e, 1, htonl(0xffffff00)) != 0) {  // (netmask: for ip broadcast)
+      std::fprintf(stderr, "libpcap_bpf: pcap_compile(%s): %s\n", e, pcap_geterr(dead));
+      return 1;
+    }
+    ++compiled;
+    const f::program prog(reinterpret_cast<const f::instruction*>(bp.bf_insns), bp.bf_len);
+    if (!f::validate(prog)) {
+      std::fprintf(stderr, "libpcap_bpf: validate() rejects the program of %s\n", e);
+      return 1;
+    }
+    if (f::dump(prog).empty()) return 1;
+    long hits = 0;
+    for (int k = 0; k < 4000; ++k) {
+      const auto fr = random_frame();
+      const auto caplen = static_cast<std::uint32_t>(fr.size());
+      const std::uint32_t wirelen = caplen + (k % 3 == 0 ? below(2000) : 0);
+      const std::uint32_t a = f::run(prog, fr, wirelen);
+      const std::uint32_t b = bpf_filter(bp.bf_insns, fr.data(), wirelen, caplen);
+      ++frames;
+      matches += b != 0 ? 1 : 0;
+      hits += b != 0 ? 1 : 0;
+      if (a != b) {
+        std::fprintf(stderr, "libpcap_bpf: %s: verdicts %u (wirespan) and %u (libpcap)\n", e, a, b);
+        return 1;
+      }
+    }
+    if (hits == 0 || hits == 4000) {  // the frames must exercise both outcomes
+      std::fprintf(stderr, "libpcap_bpf: %s matched %ld of 4000 frames\n", e, hits);
+      return 1;
+    }
+    pcap_freecode(&bp);
+  }
+  pcap_close(dead);
+  std::printf("libpcap_bpf: %ld programs from pcap_compile accepted by validate(), run on %ld frames (%ld matches) "
+              "with libpcap's verdicts\n",
+              compiled, frames, matches);
+  std::printf("libpcap_bpf: %ld random programs: %ld valid for libpcap as for validate(userland), verdicts equal "
+              "to bpf_filter's on %ld runs; %ld checked by the kernel (%ld accepted), all as validate() says; %ld "
+              "with a constant shift >= 32 (undefined in libpcap) rejected\n",
+              programs, accepted, runs, kernel_checked, kernel_accepted, undefined_in_libpcap);
+  std::fflush(stdout);
+  return 0;
+}
