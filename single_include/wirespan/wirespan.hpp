@@ -7008,7 +7008,17 @@ WIRESPAN_ALWAYS_INLINE constexpr std::uint8_t* put_delimited(std::uint8_t* p, F&
   if (std::is_constant_evaluated()) {
     for (std::size_t i = n; i-- > 0;) p[k + i] = start[i];
   } else {
+    // GCC 12 -O3 warns here (-Warray-bounds) when it inlines an encode into a small
+    // array: it cannot see that a body of 128 bytes or more never happens there.
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Warray-bounds"
+#  pragma GCC diagnostic ignored "-Wstringop-overflow"
+#endif
     std::memmove(p + k, start, n);
+#if defined(__GNUC__) && !defined(__clang__)
+#  pragma GCC diagnostic pop
+#endif
   }
   (void)encode_varint(p, n);
   return p + k + n;
