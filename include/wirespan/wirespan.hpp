@@ -42,6 +42,8 @@
 
 #include "dissect/frame.hpp"
 #include "filter/bpf.hpp"
+#include "filter/compile.hpp"
+#include "filter/expression.hpp"
 #include "filter/interpret.hpp"
 #include "filter/text.hpp"
 #include "filter/validate.hpp"

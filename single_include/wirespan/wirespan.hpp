@@ -8380,6 +8380,1616 @@ inline constexpr std::uint32_t accept_snaplen = 262144;
 
 }  // namespace wirespan::filter
 // ---- end wirespan/filter/bpf.hpp ----
+// ---- begin wirespan/filter/compile.hpp ----
+// wirespan/filter/compile.hpp — tcpdump expressions compiled to classic BPF.
+//
+// `compile(text)` parses an expression (expression.hpp) and generates a cBPF program
+// for Ethernet frames (DLT_EN10MB) with libpcap's semantics: the same headers are read
+// in the same order (which matters for frames cut short: a load past the captured bytes
+// ends the program with 0), a match returns 262144 (tcpdump's snapshot length) and a
+// miss 0. The program always passes `validate()`: conditional jumps longer than 255
+// instructions go through an unconditional one.
+//
+// ```cpp
+// auto prog = wirespan::filter::compile("tcp port 443").value();   // std::vector<instruction>
+// bool keep = wirespan::filter::run(prog, frame) != 0;
+// ```
+//
+// What libpcap would need a capture device or the name service for is an error here:
+// host names (only addresses), `ip broadcast` without a netmask (pass one in `options`).
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+// ---- begin wirespan/filter/expression.hpp ----
+// wirespan/filter/expression.hpp — the pcap-filter(7) language: lexer, parser, AST.
+//
+// `parse(text)` turns a tcpdump expression into an `expression`: a tree of and/or/not over
+// primitives (`host 10.0.0.1`, `tcp port 443`, `net 10.0.0.0/8`, `ether broadcast`,
+// `greater 1400`, ...) and relations over packet data (`tcp[tcpflags] & tcp-syn != 0`).
+// The grammar is libpcap's: `not` binds tightest, `and` and `or` have equal precedence and
+// group left to right; arithmetic is unsigned 32-bit with libpcap's precedences (unary
+// minus, then `* / %`, `+ -`, `<< >>`, `&`, `^`, `|`); a bare value after `and`/`or`
+// takes the qualifiers of the primitive before it (`host 10.0.0.1 or 10.0.0.2`).
+// Well-known port and protocol names are built in; no name is looked up elsewhere.
+//
+// Errors are `malformed` with the column (0-based byte offset) where the parser stopped and
+// what it expected there. Constexpr, so that compile-time filters run the same parser.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+
+namespace wirespan::filter {
+
+/// Protocol qualifiers.
+enum class proto : std::uint8_t { none, ether, ip, ip6, arp, rarp, tcp, udp, sctp, icmp, icmp6, igmp };
+/// Direction qualifiers.
+enum class direction : std::uint8_t { none, src, dst, src_or_dst, src_and_dst };
+/// What a primitive tests.
+enum class primitive_kind : std::uint8_t {
+  host,         ///< host A (IPv4 or IPv6 address, or MAC with ether)
+  net,          ///< net A/len, net A mask M
+  port,         ///< port N
+  portrange,    ///< portrange A-B
+  protocol,     ///< ip proto N, ether proto N, proto N
+  abbreviation, ///< tcp, ip, arp, ... alone
+  greater,      ///< greater N: the wire length >= N
+  less,         ///< less N: the wire length <= N
+  broadcast,    ///< ether / ip broadcast
+  multicast,    ///< ether / ip / ip6 multicast
+};
+
+/// One primitive with its qualifiers and value.
+struct primitive {
+  primitive_kind kind = primitive_kind::host;
+  proto protocol = proto::none;
+  direction dir = direction::none;
+  enum class value_kind : std::uint8_t { none, number, ipv4, ipv6, mac } value = value_kind::none;
+  std::uint32_t number = 0;   ///< port, protocol number, length; portrange: the low end
+  std::uint32_t high = 0;     ///< portrange: the high end
+  std::array<std::uint8_t, 16> address{};  ///< IPv4 (4 bytes), IPv6 (16), MAC (6)
+  std::uint8_t prefix = 0;   ///< net: prefix length in bits
+  std::size_t column = 0;
+};
+
+/// Arithmetic: numbers, `len`, packet accessors, operators.
+enum class arith_kind : std::uint8_t {
+  number, length, load, plus, minus, times, quotient, remainder, bit_and, bit_or, bit_xor, shift_left, shift_right, negate
+};
+
+struct arith_node {
+  arith_kind kind = arith_kind::number;
+  std::uint32_t value = 0;      ///< number; load: its size (1, 2, 4)
+  proto base = proto::ether;    ///< load: whose header the index counts from
+  std::int32_t left = -1;       ///< operands (indices into expression::ariths); load: the index
+  std::int32_t right = -1;
+  std::size_t column = 0;
+};
+
+/// Relations between two arithmetic expressions.
+enum class relop : std::uint8_t { gt, ge, eq, lt, le, ne };
+
+/// A node of the boolean tree.
+struct node {
+  enum class kind_t : std::uint8_t { and_node, or_node, not_node, primitive, relation } kind = kind_t::primitive;
+  std::int32_t left = -1;   ///< and/or: operands; not: the operand; relation: left arith
+  std::int32_t right = -1;  ///< relation: right arith
+  std::int32_t prim = -1;   ///< primitive: index into expression::primitives
+  relop op = relop::eq;
+};
+
+/// A parsed expression: its boolean tree (root last), its primitives and arithmetic.
+struct expression {
+  std::vector<node> nodes;
+  std::vector<filter::primitive> primitives;
+  std::vector<arith_node> ariths;
+  std::int32_t root = -1;  ///< -1: the empty expression (matches everything)
+};
+
+namespace detail {
+
+
+enum class tok : std::uint8_t {
+  end, id, number, lparen, rparen, lbracket, rbracket, colon, plus, minus, star, slash, percent, amp, pipe, caret,
+  shl, shr, gt, ge, eq, lt, le, ne, bang, andand, oror
+};
+
+struct token {
+  tok kind = tok::end;
+  std::string_view text;
+  std::uint32_t number = 0;
+  std::size_t column = 0;
+};
+
+constexpr bool is_alnum(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Words: libpcap's identifiers and addresses ([A-Za-z0-9] then [-_.:/A-Za-z0-9]*), which
+// also take in IPv4/IPv6/MAC addresses and prefixes; a word of digits is a number.
+constexpr bool is_word_char(char c) noexcept { return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; }
+
+constexpr bool parse_mac(std::string_view w, std::array<std::uint8_t, 16>& out) noexcept {
+  // xx:xx:xx:xx:xx:xx (or with '-' or '.'-separated groups as xxxx.xxxx.xxxx)
+  std::size_t k = 0;
+  std::uint32_t v = 0;
+  int digits = 0;
+  for (std::size_t i = 0; i <= w.size(); ++i) {
+    const char c = i < w.size() ? w[i] : ':';
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d >= 0) {
+      v = v * 16 + static_cast<std::uint32_t>(d);
+      if (++digits > 2) return false;
+    } else if (c == ':' || c == '-') {
+      if (digits == 0 || k == 6) return false;
+      out[k++] = static_cast<std::uint8_t>(v);
+      v = 0;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return k == 6;
+}
+
+struct lexer {
+  std::string_view s;
+  std::size_t i = 0;
+  bool failed = false;
+  std::size_t fail_column = 0;
+
+  constexpr token next() noexcept {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+    token t;
+    t.column = i;
+    if (i >= s.size()) return t;
+    const char c = s[i];
+    auto one = [&](tok k, std::size_t n) {
+      t.kind = k;
+      t.text = s.substr(i, n);
+      i += n;
+      return t;
+    };
+    auto peek = [&](std::size_t k) { return i + k < s.size() ? s[i + k] : '\0'; };
+    switch (c) {
+      case '(': return one(tok::lparen, 1);
+      case ')': return one(tok::rparen, 1);
+      case '[': return one(tok::lbracket, 1);
+      case ']': return one(tok::rbracket, 1);
+      case '+': return one(tok::plus, 1);
+      case '-': return one(tok::minus, 1);
+      case '*': return one(tok::star, 1);
+      case '/': return one(tok::slash, 1);
+      case '%': return one(tok::percent, 1);
+      case '^': return one(tok::caret, 1);
+      case '&': return peek(1) == '&' ? one(tok::andand, 2) : one(tok::amp, 1);
+      case '|': return peek(1) == '|' ? one(tok::oror, 2) : one(tok::pipe, 1);
+      case '>': return peek(1) == '>' ? one(tok::shr, 2) : peek(1) == '=' ? one(tok::ge, 2) : one(tok::gt, 1);
+      case '<': return peek(1) == '<' ? one(tok::shl, 2) : peek(1) == '=' ? one(tok::le, 2) : one(tok::lt, 1);
+      case '=': return peek(1) == '=' ? one(tok::eq, 2) : one(tok::eq, 1);
+      case '!': return peek(1) == '=' ? one(tok::ne, 2) : one(tok::bang, 1);
+      case ':':
+        // An IPv6 address may start with "::"; a lone ':' is the accessor's size separator.
+        if (peek(1) != ':') return one(tok::colon, 1);
+        break;
+      default: break;
+    }
+    if (!is_word_char(c)) {
+      t.kind = tok::end;
+      failed = true;
+      fail_column = i;
+      return t;
+    }
+    const std::size_t start = i;
+    while (i < s.size() && is_word_char(s[i])) ++i;
+    // A ':' belongs to the word only in an IPv6 or MAC address; otherwise ("0:2" in an
+    // accessor) the word ends before it.
+    const std::string_view greedy = s.substr(start, i - start);
+    if (greedy.find(':') != std::string_view::npos) {
+      std::array<std::uint8_t, 16> mac{};
+      if (!ipv6::address::parse(greedy) && !parse_mac(greedy, mac)) i = start + greedy.find(':');
+    }
+    t.text = s.substr(start, i - start);
+    t.kind = tok::id;
+    // Numbers: decimal, 0x hex, leading-0 octal (libpcap's stoulen).
+    const std::string_view w = t.text;
+    bool digits = true;
+    for (char d : w) digits = digits && d >= '0' && d <= '9';
+    if (w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+      std::uint64_t v = 0;
+      bool ok = true;
+      for (std::size_t k = 2; k < w.size(); ++k) {
+        const char d = w[k];
+        const int digit = d >= '0' && d <= '9' ? d - '0' : d >= 'a' && d <= 'f' ? d - 'a' + 10 : d >= 'A' && d <= 'F' ? d - 'A' + 10 : -1;
+        if (digit < 0) ok = false;
+        v = v * 16 + static_cast<std::uint64_t>(digit < 0 ? 0 : digit);
+        if (v > 0xffffffffu) ok = false;
+      }
+      if (ok) {
+        t.kind = tok::number;
+        t.number = static_cast<std::uint32_t>(v);
+      }
+    } else if (digits) {
+      std::uint64_t v = 0;
+      const unsigned base = w.size() > 1 && w[0] == '0' ? 8 : 10;
+      bool ok = true;
+      for (char d : w) {
+        if (base == 8 && d > '7') ok = false;
+        v = v * base + static_cast<std::uint64_t>(d - '0');
+        if (v > 0xffffffffu) ok = false;
+      }
+      if (ok) {
+        t.kind = tok::number;
+        t.number = static_cast<std::uint32_t>(v);
+      } else {
+        failed = true;
+        fail_column = start;
+      }
+    }
+    return t;
+  }
+};
+
+struct named_number {
+  std::string_view name;
+  std::uint32_t value;
+};
+
+// Names usable as numbers in arithmetic (pcap-filter(7)).
+inline constexpr named_number arith_names[] = {
+    {"tcpflags", 13}, {"tcp-fin", 0x01}, {"tcp-syn", 0x02}, {"tcp-rst", 0x04}, {"tcp-push", 0x08},
+    {"tcp-ack", 0x10}, {"tcp-urg", 0x20}, {"tcp-ece", 0x40}, {"tcp-cwr", 0x80},
+    {"icmptype", 0}, {"icmpcode", 1}, {"icmp-echoreply", 0}, {"icmp-unreach", 3}, {"icmp-sourcequench", 4},
+    {"icmp-redirect", 5}, {"icmp-echo", 8}, {"icmp-routeradvert", 9}, {"icmp-routersolicit", 10},
+    {"icmp-timxceed", 11}, {"icmp-paramprob", 12}, {"icmp-tstamp", 13}, {"icmp-tstampreply", 14},
+    {"icmp-ireq", 15}, {"icmp-ireqreply", 16}, {"icmp-maskreq", 17}, {"icmp-maskreply", 18},
+    {"icmp6type", 0}, {"icmp6code", 1}, {"icmp6-destinationunreach", 1}, {"icmp6-packettoobig", 2},
+    {"icmp6-timeexceeded", 3}, {"icmp6-parameterproblem", 4}, {"icmp6-echo", 128}, {"icmp6-echoreply", 129},
+    {"icmp6-multicastlistenerquery", 130}, {"icmp6-multicastlistenerreportv1", 131},
+    {"icmp6-multicastlistenerdone", 132}, {"icmp6-routersolicit", 133}, {"icmp6-routeradvert", 134},
+    {"icmp6-neighborsolicit", 135}, {"icmp6-neighboradvert", 136}, {"icmp6-redirect", 137},
+    {"icmp6-routerrenum", 138}, {"icmp6-nodeinformationquery", 139}, {"icmp6-nodeinformationresponse", 140},
+    {"icmp6-ineighbordiscoverysolicit", 141}, {"icmp6-ineighbordiscoveryadvert", 142},
+    {"icmp6-multicastlistenerreportv2", 143}, {"icmp6-homeagentdiscoveryrequest", 144},
+    {"icmp6-homeagentdiscoveryreply", 145}, {"icmp6-mobileprefixsolicit", 146},
+    {"icmp6-mobileprefixadvert", 147}, {"icmp6-certpathsolicit", 148}, {"icmp6-certpathadvert", 149},
+    {"icmp6-multicastrouteradvert", 151}, {"icmp6-multicastroutersolicit", 152},
+    {"icmp6-multicastrouterterm", 153},
+};
+
+// Well-known ports (the tcp and udp entries of a common /etc/services).
+inline constexpr named_number port_names[] = {
+    {"echo", 7}, {"discard", 9}, {"ftp-data", 20}, {"ftp", 21}, {"ssh", 22}, {"telnet", 23}, {"smtp", 25},
+    {"domain", 53}, {"bootps", 67}, {"bootpc", 68}, {"tftp", 69}, {"gopher", 70}, {"finger", 79}, {"http", 80},
+    {"www", 80}, {"kerberos", 88}, {"pop3", 110}, {"sunrpc", 111}, {"auth", 113}, {"nntp", 119}, {"ntp", 123},
+    {"netbios-ns", 137}, {"netbios-dgm", 138}, {"netbios-ssn", 139}, {"imap2", 143}, {"imap", 143},
+    {"snmp", 161}, {"snmp-trap", 162}, {"bgp", 179}, {"irc", 194}, {"ldap", 389}, {"https", 443},
+    {"microsoft-ds", 445}, {"isakmp", 500}, {"syslog", 514}, {"submission", 587}, {"ldaps", 636},
+    {"rsync", 873}, {"imaps", 993}, {"pop3s", 995}, {"socks", 1080}, {"openvpn", 1194}, {"mysql", 3306},
+    {"rdp", 3389}, {"sip", 5060}, {"postgresql", 5432}, {"mqtt", 1883}, {"http-alt", 8080},
+};
+
+inline constexpr named_number protocol_names[] = {
+    {"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51},
+    {"icmp6", 58}, {"ipv6-icmp", 58}, {"pim", 103}, {"vrrp", 112}, {"sctp", 132},
+};
+
+constexpr bool lookup(const named_number* table, std::size_t n, std::string_view name, std::uint32_t& out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    if (table[i].name == name) {
+      out = table[i].value;
+      return true;
+    }
+  }
+  return false;
+}
+
+struct parser {
+  lexer lex;
+  token cur;
+  expression out;
+  error err{};
+  bool failed = false;
+  // The qualifiers of the last primitive, for a bare value after and/or.
+  primitive last{};
+  bool have_last = false;
+
+  constexpr void advance() noexcept {
+    cur = lex.next();
+    if (lex.failed && !failed) fail(lex.fail_column, "filter: expected a word, a number or an operator");
+  }
+  // `what`: "filter: expected ..." (the column is the error's offset).
+  constexpr void fail(std::size_t column, const char* what) noexcept {
+    if (failed) return;
+    failed = true;
+    err = make_error(errc::malformed, column, what);
+  }
+  constexpr bool is_word(std::string_view w) const noexcept { return cur.kind == tok::id && cur.text == w; }
+
+  constexpr std::int32_t add_node(node n) {
+    out.nodes.push_back(n);
+    return static_cast<std::int32_t>(out.nodes.size() - 1);
+  }
+  constexpr std::int32_t add_arith(arith_node a) {
+    out.ariths.push_back(a);
+    return static_cast<std::int32_t>(out.ariths.size() - 1);
+  }
+
+  // expr: term ((and|or) term)*
+  constexpr std::int32_t parse_expr() {
+    std::int32_t left = parse_term();
+    while (!failed) {
+      node::kind_t k;
+      if (is_word("and") || cur.kind == tok::andand) {
+        k = node::kind_t::and_node;
+      } else if (is_word("or") || cur.kind == tok::oror) {
+        k = node::kind_t::or_node;
+      } else {
+        break;
+      }
+      advance();
+      std::int32_t right = parse_term(true);
+      node n;
+      n.kind = k;
+      n.left = left;
+      n.right = right;
+      left = add_node(n);
+    }
+    return left;
+  }
+
+  // term: not term | primary
+  constexpr std::int32_t parse_term(bool after_connective = false) {
+    if (failed) return -1;
+    if (is_word("not") || cur.kind == tok::bang) {
+      advance();
+      node n;
+      n.kind = node::kind_t::not_node;
+      n.left = parse_term(after_connective);
+      return add_node(n);
+    }
+    return parse_primary(after_connective);
+  }
+
+  constexpr bool starts_arith() const noexcept {
+    if (cur.kind == tok::number || cur.kind == tok::minus || cur.kind == tok::lparen) return true;
+    if (cur.kind != tok::id) return false;
+    std::uint32_t v = 0;
+    return cur.text == "len" || lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v);
+  }
+
+  // A relation, if the input from here is one: tried first, undone otherwise.
+  constexpr bool try_relation(std::int32_t& result) {
+    const lexer saved_lex = lex;
+    const token saved_cur = cur;
+    const std::size_t saved_ariths = out.ariths.size();
+    const bool was_failed = failed;
+    std::int32_t l = parse_arith(0);
+    relop op{};
+    bool is_rel = !failed;
+    if (is_rel) {
+      switch (cur.kind) {
+        case tok::gt: op = relop::gt; break;
+        case tok::ge: op = relop::ge; break;
+        case tok::eq: op = relop::eq; break;
+        case tok::lt: op = relop::lt; break;
+        case tok::le: op = relop::le; break;
+        case tok::ne: op = relop::ne; break;
+        default: is_rel = false;
+      }
+    }
+    if (!is_rel) {
+      lex = saved_lex;
+      cur = saved_cur;
+      out.ariths.resize(saved_ariths);
+      failed = was_failed;
+      err = error{};
+      return false;
+    }
+    advance();
+    std::int32_t r = parse_arith(0);
+    node n;
+    n.kind = node::kind_t::relation;
+    n.left = l;
+    n.right = r;
+    n.op = op;
+    result = add_node(n);
+    return true;
+  }
+
+  // Arithmetic by precedence climbing; levels from loosest: | ^ & <</>> +- */%.
+  static constexpr int level_of(tok k) noexcept {
+    switch (k) {
+      case tok::pipe: return 1;
+      case tok::caret: return 2;
+      case tok::amp: return 3;
+      case tok::shl: case tok::shr: return 4;
+      case tok::plus: case tok::minus: return 5;
+      case tok::star: case tok::slash: case tok::percent: return 6;
+      default: return 0;
+    }
+  }
+  static constexpr arith_kind op_of(tok k) noexcept {
+    switch (k) {
+      case tok::pipe: return arith_kind::bit_or;
+      case tok::caret: return arith_kind::bit_xor;
+      case tok::amp: return arith_kind::bit_and;
+      case tok::shl: return arith_kind::shift_left;
+      case tok::shr: return arith_kind::shift_right;
+      case tok::plus: return arith_kind::plus;
+      case tok::minus: return arith_kind::minus;
+      case tok::star: return arith_kind::times;
+      case tok::slash: return arith_kind::quotient;
+      default: return arith_kind::remainder;
+    }
+  }
+
+  constexpr std::int32_t parse_arith(int min_level) {
+    std::int32_t left = parse_unary();
+    while (!failed) {
+      const int lv = level_of(cur.kind);
+      if (lv == 0 || lv <= min_level) break;
+      const tok op = cur.kind;
+      const std::size_t col = cur.column;
+      advance();
+      std::int32_t right = parse_arith(lv);
+      arith_node a;
+      a.kind = op_of(op);
+      a.left = left;
+      a.right = right;
+      a.column = col;
+      left = add_arith(a);
+    }
+    return left;
+  }
+
+  constexpr std::int32_t parse_unary() {
+    if (failed) return -1;
+    if (cur.kind == tok::minus) {
+      const std::size_t col = cur.column;
+      advance();
+      arith_node a;
+      a.kind = arith_kind::negate;
+      a.left = parse_unary();
+      a.column = col;
+      return add_arith(a);
+    }
+    if (cur.kind == tok::lparen) {
+      advance();
+      std::int32_t inner = parse_arith(0);
+      if (cur.kind != tok::rparen) {
+        fail(cur.column, "filter: expected ')'");
+        return -1;
+      }
+      advance();
+      return inner;
+    }
+    if (cur.kind == tok::number) {
+      arith_node a;
+      a.kind = arith_kind::number;
+      a.value = cur.number;
+      a.column = cur.column;
+      advance();
+      return add_arith(a);
+    }
+    if (cur.kind == tok::id) {
+      std::uint32_t v = 0;
+      if (cur.text == "len") {
+        arith_node a;
+        a.kind = arith_kind::length;
+        a.column = cur.column;
+        advance();
+        return add_arith(a);
+      }
+      if (lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v)) {
+        arith_node a;
+        a.kind = arith_kind::number;
+        a.value = v;
+        a.column = cur.column;
+        advance();
+        return add_arith(a);
+      }
+      const proto p = proto_of(cur.text);
+      if (p != proto::none) {
+        const std::size_t col = cur.column;
+        advance();
+        if (cur.kind != tok::lbracket) {
+          fail(cur.column, "filter: expected '[' (a packet accessor)");
+          return -1;
+        }
+        advance();
+        std::int32_t index = parse_arith(0);
+        std::uint32_t size = 1;
+        if (!failed && cur.kind == tok::colon) {
+          advance();
+          if (cur.kind != tok::number || (cur.number != 1 && cur.number != 2 && cur.number != 4)) {
+            fail(cur.column, "filter: expected a size of 1, 2 or 4");
+            return -1;
+          }
+          size = cur.number;
+          advance();
+        }
+        if (failed) return -1;
+        if (cur.kind != tok::rbracket) {
+          fail(cur.column, "filter: expected ']'");
+          return -1;
+        }
+        advance();
+        arith_node a;
+        a.kind = arith_kind::load;
+        a.base = p;
+        a.value = size;
+        a.left = index;
+        a.column = col;
+        return add_arith(a);
+      }
+    }
+    fail(cur.column, "filter: expected a number, len, or a packet accessor");
+    return -1;
+  }
+
+  static constexpr proto proto_of(std::string_view w) noexcept {
+    if (w == "ether" || w == "link") return proto::ether;
+    if (w == "ip") return proto::ip;
+    if (w == "ip6") return proto::ip6;
+    if (w == "arp") return proto::arp;
+    if (w == "rarp") return proto::rarp;
+    if (w == "tcp") return proto::tcp;
+    if (w == "udp") return proto::udp;
+    if (w == "sctp") return proto::sctp;
+    if (w == "icmp") return proto::icmp;
+    if (w == "icmp6") return proto::icmp6;
+    if (w == "igmp") return proto::igmp;
+    return proto::none;
+  }
+
+  constexpr std::int32_t add_primitive(primitive p) {
+    out.primitives.push_back(p);
+    node n;
+    n.kind = node::kind_t::primitive;
+    n.prim = static_cast<std::int32_t>(out.primitives.size() - 1);
+    last = p;
+    have_last = true;
+    return add_node(n);
+  }
+
+  constexpr std::int32_t parse_primary(bool after_connective) {
+    if (failed) return -1;
+    if (cur.kind == tok::end) {
+      fail(cur.column, "filter: expected a primitive");
+      return -1;
+    }
+    // A relation (which may start with '(' too).
+    if (starts_arith() || (cur.kind == tok::id && proto_of(cur.text) != proto::none)) {
+      std::int32_t rel = -1;
+      if (try_relation(rel)) return rel;
+    }
+    if (cur.kind == tok::lparen) {
+      advance();
+      std::int32_t inner = parse_expr();
+      if (failed) return -1;
+      if (cur.kind != tok::rparen) {
+        fail(cur.column, "filter: expected ')' or and/or");
+        return -1;
+      }
+      advance();
+      return inner;
+    }
+    if (cur.kind != tok::id && cur.kind != tok::number) {
+      fail(cur.column, "filter: expected a primitive");
+      return -1;
+    }
+    for (std::string_view w : {"vlan", "mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
+                               "decnet", "iso", "atalk", "aarp", "ipx", "netbeui", "stp", "wlan", "type", "subtype",
+                               "inbound", "outbound", "ifname", "on", "rnr", "rulenum", "reason", "rset", "srnr",
+                               "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl", "moprc",
+                               "sca", "clnp", "esis", "isis", "carp", "vrrp", "ah", "esp", "pim", "igrp", "atm"}) {
+      if (is_word(w)) {
+        failed = true;
+        err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
+        return -1;
+      }
+    }
+    primitive p;
+    p.column = cur.column;
+    // A bare value after and/or: the last primitive's qualifiers.
+    if (after_connective && have_last && is_value_word()) {
+      p = last;
+      p.column = cur.column;
+      if (!parse_value(p)) return -1;
+      return add_primitive(p);
+    }
+    // Qualifiers: [proto] [dir] [type].
+    bool any = false;
+    if (cur.kind == tok::id) {
+      const proto q = proto_of(cur.text);
+      if (q != proto::none) {
+        p.protocol = q;
+        any = true;
+        advance();
+      }
+    }
+    if (is_word("src") || is_word("dst")) {
+      const bool src = is_word("src");
+      advance();
+      p.dir = src ? direction::src : direction::dst;
+      if ((is_word("or") || is_word("and")) && lookahead_is_other_dir(src)) {
+        p.dir = is_word("or") ? direction::src_or_dst : direction::src_and_dst;
+        advance();
+        advance();
+      }
+      any = true;
+    }
+    if (is_word("host")) {
+      p.kind = primitive_kind::host;
+    } else if (is_word("net")) {
+      p.kind = primitive_kind::net;
+    } else if (is_word("port")) {
+      p.kind = primitive_kind::port;
+    } else if (is_word("portrange")) {
+      p.kind = primitive_kind::portrange;
+    } else if (is_word("proto")) {
+      p.kind = primitive_kind::protocol;
+    } else if (is_word("greater") || is_word("less")) {
+      p.kind = is_word("greater") ? primitive_kind::greater : primitive_kind::less;
+      advance();
+      if (cur.kind != tok::number) {
+        fail(cur.column, "filter: expected a length");
+        return -1;
+      }
+      p.number = cur.number;
+      advance();
+      return add_primitive(p);
+    } else if (is_word("broadcast") || is_word("multicast")) {
+      p.kind = is_word("broadcast") ? primitive_kind::broadcast : primitive_kind::multicast;
+      if (p.protocol == proto::none) p.protocol = proto::ether;
+      advance();
+      return add_primitive(p);
+    } else if (any && p.dir == direction::none) {
+      // A protocol alone: tcp, ip, ...
+      p.kind = primitive_kind::abbreviation;
+      return add_primitive(p);
+    } else if (!any || p.dir != direction::none) {
+      // A value with no type: host (or a direction and a value).
+      if (!is_value_word()) {
+        fail(cur.column, "filter: expected a primitive (host, net, port, portrange, proto, a protocol, ...)");
+        return -1;
+      }
+      p.kind = primitive_kind::host;
+      if (!parse_value(p)) return -1;
+      return add_primitive(p);
+    }
+    advance();
+    if (!parse_value(p)) return -1;
+    return add_primitive(p);
+  }
+
+  constexpr bool lookahead_is_other_dir(bool src) const noexcept {
+    lexer l = lex;
+    token t = l.next();
+    return t.kind == tok::id && t.text == (src ? "dst" : "src");
+  }
+
+  constexpr bool is_value_word() const noexcept {
+    if (cur.kind == tok::number) return true;
+    if (cur.kind != tok::id) return false;
+    for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
+                               "greater", "less", "broadcast", "multicast", "len"}) {
+      if (cur.text == k) return false;
+    }
+    return proto_of(cur.text) == proto::none;
+  }
+
+  // The value of a primitive of kind p.kind.
+  constexpr bool parse_value(primitive& p) {
+    if (failed) return false;
+    const std::size_t col = cur.column;
+    if (cur.kind == tok::end) {
+      fail(col, "filter: expected a value");
+      return false;
+    }
+    const std::string_view w = cur.text;
+    switch (p.kind) {
+      case primitive_kind::port:
+      case primitive_kind::portrange: {
+        std::uint32_t lo = 0, hi = 0;
+        if (p.kind == primitive_kind::port) {
+          if (!port_value(w, lo)) return fail(col, "filter: expected a port number or name"), false;
+          hi = lo;
+        } else {
+          const std::size_t dash = w.find('-');
+          if (dash == std::string_view::npos || !port_value(w.substr(0, dash), lo) ||
+              !port_value(w.substr(dash + 1), hi)) {
+            return fail(col, "filter: expected a port range (low-high)"), false;
+          }
+          if (lo > hi) {
+            const std::uint32_t t = lo;
+            lo = hi;
+            hi = t;
+          }
+        }
+        if (hi > 65535) {
+          err = make_error(errc::bad_value, col, "filter: illegal port number {} > 65535", hi);
+          failed = true;
+          return false;
+        }
+        p.value = primitive::value_kind::number;
+        p.number = lo;
+        p.high = hi;
+        advance();
+        return true;
+      }
+      case primitive_kind::protocol: {
+        std::uint32_t v = 0;
+        if (cur.kind == tok::number) {
+          v = cur.number;
+        } else if (!lookup(protocol_names, sizeof protocol_names / sizeof protocol_names[0], w, v)) {
+          return fail(col, "filter: expected a protocol number or name"), false;
+        }
+        p.value = primitive::value_kind::number;
+        p.number = v;
+        advance();
+        return true;
+      }
+      default: break;
+    }
+    // host / net: an address.
+    if (p.protocol == proto::ether) {
+      if (p.kind != primitive_kind::host || !parse_mac(w, p.address)) return fail(col, "filter: expected a MAC address"), false;
+      p.value = primitive::value_kind::mac;
+      advance();
+      return true;
+    }
+    std::string_view addr = w;
+    int prefix = -1;
+    advance();
+    if (p.kind == primitive_kind::net && cur.kind == tok::slash) {
+      advance();
+      if (cur.kind != tok::number) return fail(cur.column, "filter: expected a prefix length"), false;
+      prefix = static_cast<int>(cur.number);
+      advance();
+    }
+    if (addr.find(':') != std::string_view::npos) {
+      auto a6 = ipv6::address::parse(addr);
+      if (!a6) return fail(col, "filter: expected an IPv6 address"), false;
+      for (std::size_t i = 0; i < 16; ++i) p.address[i] = a6->octets[i];
+      p.value = primitive::value_kind::ipv6;
+      if (prefix > 128) return fail(col, "filter: expected a prefix length of at most 128"), false;
+      p.prefix = static_cast<std::uint8_t>(prefix < 0 ? 128 : prefix);
+    } else {
+      // IPv4: a.b.c.d, or for net the short forms a, a.b, a.b.c (prefix 8, 16, 24).
+      std::uint32_t parts[4] = {};
+      int n = 0;
+      std::uint32_t v = 0;
+      bool digit = false;
+      for (std::size_t i = 0; i <= addr.size(); ++i) {
+        const char c = i < addr.size() ? addr[i] : '.';
+        if (c >= '0' && c <= '9') {
+          v = v * 10 + static_cast<std::uint32_t>(c - '0');
+          digit = true;
+          if (v > 255) return fail(col, "filter: expected an IPv4 address"), false;
+        } else if (c == '.' && digit && n < 4) {
+          parts[n++] = v;
+          v = 0;
+          digit = false;
+        } else {
+          return fail(col, "filter: expected a host address (names are not looked up)"), false;
+        }
+      }
+      if (n != 4 && p.kind != primitive_kind::net) return fail(col, "filter: expected an IPv4 address a.b.c.d"), false;
+      const std::uint32_t a4 = (parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3];
+      int len = prefix < 0 ? n * 8 : prefix;
+      if (prefix < 0 && cur.kind == tok::id && cur.text == "mask") {
+        advance();
+        std::uint32_t m = 0;
+        if (!ipv4_word(cur, m)) return fail(cur.column, "filter: expected a netmask a.b.c.d"), false;
+        advance();
+        // libpcap accepts any mask; a contiguous one becomes a prefix length.
+        len = 0;
+        while (len < 32 && (m & (0x80000000u >> len)) != 0) ++len;
+        if (len < 32 && (m << len) != 0) return fail(col, "filter: expected a contiguous netmask"), false;
+      }
+      if (len > 32) return fail(col, "filter: expected a prefix length of at most 32"), false;
+      const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+      if ((a4 & ~mask) != 0) {
+        err = make_error(errc::bad_value, col, "filter: non-network bits set in the net address");
+        failed = true;
+        return false;
+      }
+      p.address[0] = static_cast<std::uint8_t>(a4 >> 24);
+      p.address[1] = static_cast<std::uint8_t>(a4 >> 16);
+      p.address[2] = static_cast<std::uint8_t>(a4 >> 8);
+      p.address[3] = static_cast<std::uint8_t>(a4);
+      p.value = primitive::value_kind::ipv4;
+      p.prefix = static_cast<std::uint8_t>(len);
+    }
+    return true;
+  }
+
+  static constexpr bool ipv4_word(const token& t, std::uint32_t& out) noexcept {
+    if (t.kind != tok::id) return false;
+    auto a = ipv4::address::parse(t.text);
+    if (!a) return false;
+    out = a->to_u32();
+    return true;
+  }
+
+  static constexpr bool port_value(std::string_view w, std::uint32_t& out) noexcept {
+    if (w.empty()) return false;
+    bool digits = true;
+    for (char c : w) digits = digits && c >= '0' && c <= '9';
+    if (digits) {
+      std::uint64_t v = 0;
+      for (char c : w) {
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        if (v > 0xffffffffu) return false;
+      }
+      out = static_cast<std::uint32_t>(v);
+      return true;
+    }
+    return lookup(port_names, sizeof port_names / sizeof port_names[0], w, out);
+  }
+};
+
+}  // namespace detail
+
+/// Parse a tcpdump filter expression. An empty (or all-blank) expression matches every
+/// packet (root -1).
+constexpr result<expression> parse(std::string_view text) {
+  detail::parser p;
+  p.lex.s = text;
+  p.advance();
+  if (p.failed) return p.err;
+  if (p.cur.kind == detail::tok::end) return std::move(p.out);
+  p.out.root = p.parse_expr();
+  if (!p.failed && p.cur.kind != detail::tok::end) p.fail(p.cur.column, "filter: expected and, or, or the end of the expression");
+  if (p.failed) return p.err;
+  return std::move(p.out);
+}
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/expression.hpp ----
+
+namespace wirespan::filter {
+
+/// Compilation settings.
+struct compile_options {
+  std::uint32_t snaplen = accept_snaplen;  ///< what a match returns
+  std::uint32_t netmask = 0;               ///< the IPv4 netmask for `ip broadcast` (0: unknown)
+};
+
+namespace detail {
+
+inline constexpr std::uint32_t ethertype_ip = 0x0800;
+inline constexpr std::uint32_t ethertype_ip6 = 0x86dd;
+inline constexpr std::uint32_t ethertype_arp = 0x0806;
+inline constexpr std::uint32_t ethertype_rarp = 0x8035;
+
+struct sym {
+  std::uint16_t code;
+  std::uint32_t k;
+  std::int32_t jt;  // labels (conditional jumps), or the target label of ja
+  std::int32_t jf;
+};
+
+class codegen {
+ public:
+  constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {}
+
+  constexpr result<std::vector<instruction>> run() {
+    const std::int32_t accept = label();
+    const std::int32_t reject = label();
+    if (e_.root < 0) {
+      emit(ret | k, o_.snaplen);
+    } else {
+      gen(e_.root, accept, reject);
+      if (failed_) return err_;
+      place(accept);
+      emit(ret | k, o_.snaplen);
+      place(reject);
+      emit(ret | k, 0);
+    }
+    return layout();
+  }
+
+ private:
+  const expression& e_;
+  compile_options o_;
+  std::vector<sym> code_;
+  std::vector<std::int32_t> labels_;  // label -> instruction index (-1: not placed)
+  std::uint32_t off_linktype_ = 12;
+  std::uint32_t off_linkpl_ = 14;
+  std::uint32_t next_slot_ = 0;
+  bool failed_ = false;
+  error err_{};
+
+  constexpr std::int32_t label() {
+    labels_.push_back(-1);
+    return static_cast<std::int32_t>(labels_.size() - 1);
+  }
+  constexpr void place(std::int32_t l) { labels_[static_cast<std::size_t>(l)] = static_cast<std::int32_t>(code_.size()); }
+  constexpr void emit(std::uint16_t code, std::uint32_t value) { code_.push_back({code, value, -1, -1}); }
+  constexpr void branch(std::uint16_t code, std::uint32_t value, std::int32_t t, std::int32_t f) {
+    code_.push_back({code, value, t, f});
+  }
+  constexpr void fail(errc c, std::size_t column, const char* what) {
+    if (!failed_) {
+      failed_ = true;
+      err_ = make_error(c, column, what);
+    }
+  }
+
+  // ---- boolean structure -------------------------------------------------------------
+
+  constexpr void gen(std::int32_t n, std::int32_t t, std::int32_t f) {
+    if (failed_) return;
+    const node& x = e_.nodes[static_cast<std::size_t>(n)];
+    switch (x.kind) {
+      case node::kind_t::and_node: {
+        const std::int32_t mid = label();
+        gen(x.left, mid, f);
+        place(mid);
+        gen(x.right, t, f);
+        return;
+      }
+      case node::kind_t::or_node: {
+        const std::int32_t mid = label();
+        gen(x.left, t, mid);
+        place(mid);
+        gen(x.right, t, f);
+        return;
+      }
+      case node::kind_t::not_node: gen(x.left, f, t); return;
+      case node::kind_t::relation: relation(x, t, f); return;
+      case node::kind_t::primitive: prim(e_.primitives[static_cast<std::size_t>(x.prim)], t, f); return;
+    }
+  }
+
+  // Emitters of a condition, combined like the tree: each is called with (true, false).
+  template <class A, class B>
+  constexpr void both(A&& a, B&& b, std::int32_t t, std::int32_t f) {
+    const std::int32_t mid = label();
+    a(mid, f);
+    place(mid);
+    b(t, f);
+  }
+  template <class A, class B>
+  constexpr void either(A&& a, B&& b, std::int32_t t, std::int32_t f) {
+    const std::int32_t mid = label();
+    a(t, mid);
+    place(mid);
+    b(t, f);
+  }
+
+  // ld [off] (& mask) == value
+  constexpr void cmp(std::uint16_t size, std::uint32_t off, std::uint32_t value, std::int32_t t, std::int32_t f,
+                     std::uint32_t mask = 0xffffffffu, std::uint16_t op = jeq) {
+    emit(ld | size | abs_, off);
+    if (mask != 0xffffffffu) emit(alu | and_ | k, mask);
+    branch(jmp | op | k, value, t, f);
+  }
+  constexpr void ethertype(std::uint32_t type, std::int32_t t, std::int32_t f) { cmp(h, off_linktype_, type, t, f); }
+
+  // ip proto p (IPv4 only)
+  constexpr void ip_proto(std::uint32_t p, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+         [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 9, p, a, b); }, t, f);
+  }
+  // ip6 proto p: the next header, or the one after a fragment header.
+  constexpr void ip6_proto(std::uint32_t p, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+         [&](auto a, auto b) {
+           either([&](auto c, auto d) { cmp(b_(), off_linkpl_ + 6, p, c, d); },
+                  [&](auto c, auto d) {
+                    both([&](auto e1, auto e2) { cmp(b_(), off_linkpl_ + 6, 44, e1, e2); },
+                         [&](auto e1, auto e2) { cmp(b_(), off_linkpl_ + 40, p, e1, e2); }, c, d);
+                  },
+                  a, b);
+         },
+         t, f);
+  }
+  static constexpr std::uint16_t b_() noexcept { return b; }
+
+  // Not a fragment after the first: (ip[6:2] & 0x1fff) == 0.
+  constexpr void not_fragment(std::int32_t t, std::int32_t f) {
+    emit(ld | h | abs_, off_linkpl_ + 6);
+    branch(jmp | jset | k, 0x1fff, f, t);
+  }
+
+  // ---- primitives ----------------------------------------------------------------------
+
+  static constexpr std::uint32_t transport_number(proto p) noexcept {
+    switch (p) {
+      case proto::tcp: return 6;
+      case proto::udp: return 17;
+      case proto::sctp: return 132;
+      case proto::icmp: return 1;
+      case proto::igmp: return 2;
+      case proto::icmp6: return 58;
+      default: return 0;
+    }
+  }
+
+  constexpr void prim(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.kind) {
+      case primitive_kind::abbreviation: abbreviation(p, t, f); return;
+      case primitive_kind::protocol: protocol(p, t, f); return;
+      case primitive_kind::host:
+      case primitive_kind::net: host(p, t, f); return;
+      case primitive_kind::port:
+      case primitive_kind::portrange: port(p, t, f); return;
+      case primitive_kind::greater:
+        emit(ld | w | len, 0);
+        branch(jmp | jge | k, p.number, t, f);
+        return;
+      case primitive_kind::less:
+        emit(ld | w | len, 0);
+        branch(jmp | jgt | k, p.number, f, t);
+        return;
+      case primitive_kind::broadcast: broadcast(p, t, f); return;
+      case primitive_kind::multicast: multicast(p, t, f); return;
+    }
+  }
+
+  constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether: branch(jmp | ja, 0, t, t); return;  // every frame
+      case proto::ip: ethertype(ethertype_ip, t, f); return;
+      case proto::ip6: ethertype(ethertype_ip6, t, f); return;
+      case proto::arp: ethertype(ethertype_arp, t, f); return;
+      case proto::rarp: ethertype(ethertype_rarp, t, f); return;
+      case proto::tcp:
+      case proto::udp:
+      case proto::sctp: {
+        const std::uint32_t n = transport_number(p.protocol);
+        either([&](auto a, auto b) { ip_proto(n, a, b); }, [&](auto a, auto b) { ip6_proto(n, a, b); }, t, f);
+        return;
+      }
+      case proto::icmp:
+      case proto::igmp: ip_proto(transport_number(p.protocol), t, f); return;
+      case proto::icmp6: ip6_proto(58, t, f); return;
+      case proto::none: break;
+    }
+    fail(errc::malformed, p.column, "filter: expected a protocol");
+  }
+
+  constexpr void protocol(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether:
+        if (p.number <= 1500) {
+          fail(errc::unsupported, p.column, "filter: ether proto below 1536 (LLC/SAP) is not supported yet");
+          return;
+        }
+        ethertype(p.number, t, f);
+        return;
+      case proto::ip:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        ip_proto(p.number, t, f);
+        return;
+      case proto::ip6:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        ip6_proto(p.number, t, f);
+        return;
+      case proto::none:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        either([&](auto a, auto b) { ip_proto(p.number, a, b); }, [&](auto a, auto b) { ip6_proto(p.number, a, b); },
+               t, f);
+        return;
+      default: fail(errc::malformed, p.column, "filter: 'proto' goes with ether, ip or ip6");
+    }
+  }
+
+  // One address field (4 bytes at off) against the primitive's IPv4 address and prefix.
+  constexpr void ipv4_field(const primitive& p, std::uint32_t off, std::int32_t t, std::int32_t f) {
+    const std::uint32_t a = (std::uint32_t{p.address[0]} << 24) | (std::uint32_t{p.address[1]} << 16) |
+                            (std::uint32_t{p.address[2]} << 8) | p.address[3];
+    const std::uint32_t mask = p.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - p.prefix);
+    if (mask == 0) {  // (libpcap's optimizer drops the load of a /0 compare)
+      branch(jmp | ja, 0, t, t);
+      return;
+    }
+    cmp(w, off, a, t, f, mask);
+  }
+
+  template <class Field>
+  constexpr void directed(direction d, Field&& field, std::uint32_t src, std::uint32_t dst, std::int32_t t,
+                          std::int32_t f) {
+    switch (d) {
+      case direction::src: field(src, t, f); return;
+      case direction::dst: field(dst, t, f); return;
+      case direction::src_and_dst:
+        both([&](auto a, auto b) { field(src, a, b); }, [&](auto a, auto b) { field(dst, a, b); }, t, f);
+        return;
+      default:
+        either([&](auto a, auto b) { field(src, a, b); }, [&](auto a, auto b) { field(dst, a, b); }, t, f);
+        return;
+    }
+  }
+
+  constexpr void ipv6_field(const primitive& p, std::uint32_t off, std::int32_t t, std::int32_t f) {
+    // Four words, first to last, each under its part of the prefix; a fully masked word
+    // is not loaded.
+    std::int32_t words[4]{};
+    int n = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int bits = p.prefix - 32 * i;
+      words[i] = bits <= 0 ? 0 : bits >= 32 ? 32 : bits;
+      if (words[i] > 0) n = i + 1;
+    }
+    if (n == 0) {
+      branch(jmp | ja, 0, t, t);
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t mask = words[i] == 32 ? 0xffffffffu : ~std::uint32_t{0} << (32 - words[i]);
+      const auto j = static_cast<std::size_t>(4 * i);
+      const std::uint32_t v = (std::uint32_t{p.address[j]} << 24) | (std::uint32_t{p.address[j + 1]} << 16) |
+                              (std::uint32_t{p.address[j + 2]} << 8) | p.address[j + 3];
+      const std::int32_t next = i + 1 == n ? t : label();
+      cmp(w, off + 4 * static_cast<std::uint32_t>(i), v & mask, next, f, mask);
+      if (i + 1 != n) place(next);
+    }
+  }
+
+  constexpr void host(const primitive& p, std::int32_t t, std::int32_t f) {
+    using vk = primitive::value_kind;
+    if (p.value == vk::mac) {
+      if (p.kind == primitive_kind::net) return fail(errc::malformed, p.column, "filter: ether net is not a thing");
+      auto mac = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
+        const std::uint32_t low = (std::uint32_t{p.address[2]} << 24) | (std::uint32_t{p.address[3]} << 16) |
+                                  (std::uint32_t{p.address[4]} << 8) | p.address[5];
+        const std::uint32_t high = (std::uint32_t{p.address[0]} << 8) | p.address[1];
+        both([&](auto c, auto d) { cmp(w, off + 2, low, c, d); }, [&](auto c, auto d) { cmp(h, off, high, c, d); }, a,
+             b);
+      };
+      directed(p.dir, mac, 6, 0, t, f);
+      return;
+    }
+    if (p.value == vk::ipv6) {
+      if (p.protocol != proto::none && p.protocol != proto::ip6) {
+        return fail(errc::malformed, p.column, "filter: an IPv6 address goes with ip6 only");
+      }
+      both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+           [&](auto a, auto b) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t c, std::int32_t d) { ipv6_field(p, off, c, d); },
+                      off_linkpl_ + 8, off_linkpl_ + 24, a, b);
+           },
+           t, f);
+      return;
+    }
+    auto ip = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip, c, d); },
+           [&](auto c, auto d) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                      off_linkpl_ + 12, off_linkpl_ + 16, c, d);
+           },
+           a, b);
+    };
+    auto arp_like = [&](std::uint32_t type, std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(type, c, d); },
+           [&](auto c, auto d) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                      off_linkpl_ + 14, off_linkpl_ + 24, c, d);
+           },
+           a, b);
+    };
+    switch (p.protocol) {
+      case proto::none:
+        // ip, or arp / rarp (one test of the EtherType for both, as libpcap does)
+        either(ip,
+               [&](auto a, auto b) {
+                 both([&](auto c, auto d) {
+                        either([&](auto x, auto y) { ethertype(ethertype_arp, x, y); },
+                               [&](auto x, auto y) { ethertype(ethertype_rarp, x, y); }, c, d);
+                      },
+                      [&](auto c, auto d) {
+                        directed(p.dir,
+                                 [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                                 off_linkpl_ + 14, off_linkpl_ + 24, c, d);
+                      },
+                      a, b);
+               },
+               t, f);
+        return;
+      case proto::ip: ip(t, f); return;
+      case proto::arp: arp_like(ethertype_arp, t, f); return;
+      case proto::rarp: arp_like(ethertype_rarp, t, f); return;
+      default: fail(errc::malformed, p.column, "filter: an IPv4 address goes with ip, arp or rarp");
+    }
+  }
+
+  // The port (or port range) test on a loaded half-word.
+  constexpr void port_value(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (p.kind == primitive_kind::port) {
+      branch(jmp | jeq | k, p.number, t, f);
+    } else {
+      const std::int32_t mid = label();
+      branch(jmp | jge | k, p.number, mid, f);
+      place(mid);
+      branch(jmp | jgt | k, p.high, f, t);
+    }
+  }
+
+  constexpr void port(const primitive& p, std::int32_t t, std::int32_t f) {
+    // Transport protocols: the qualifier's, or sctp, tcp, udp (libpcap's order).
+    std::uint32_t protos[3] = {132, 6, 17};
+    int np = 3;
+    if (p.protocol == proto::tcp || p.protocol == proto::udp || p.protocol == proto::sctp) {
+      protos[0] = transport_number(p.protocol);
+      np = 1;
+    } else if (p.protocol != proto::none && p.protocol != proto::ip && p.protocol != proto::ip6) {
+      return fail(errc::malformed, p.column, "filter: port goes with tcp, udp, sctp, ip or ip6");
+    }
+    auto next_header_in = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
+      emit(ld | b_() | abs_, off);
+      for (int i = 0; i < np; ++i) {
+        const std::int32_t no = i + 1 == np ? b : label();
+        branch(jmp | jeq | k, protos[i], a, no);
+        if (i + 1 != np) place(no);
+      }
+    };
+    auto v6 = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip6, c, d); },
+           [&](auto c, auto d) {
+             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 6, x, y); },
+                  [&](auto x, auto y) {
+                    directed(p.dir,
+                             [&](std::uint32_t off, std::int32_t u, std::int32_t v) {
+                               emit(ld | h | abs_, off);
+                               port_value(p, u, v);
+                             },
+                             off_linkpl_ + 40, off_linkpl_ + 42, x, y);
+                  },
+                  c, d);
+           },
+           a, b);
+    };
+    auto v4 = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip, c, d); },
+           [&](auto c, auto d) {
+             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 9, x, y); },
+                  [&](auto x, auto y) {
+                    both([&](auto u, auto v) { not_fragment(u, v); },
+                         [&](auto u, auto v) {
+                           directed(p.dir,
+                                    [&](std::uint32_t off, std::int32_t q, std::int32_t r) {
+                                      emit(ldx | b_() | msh, off_linkpl_);
+                                      emit(ld | h | ind, off);
+                                      port_value(p, q, r);
+                                    },
+                                    off_linkpl_, off_linkpl_ + 2, u, v);
+                         },
+                         x, y);
+                  },
+                  c, d);
+           },
+           a, b);
+    };
+    if (p.protocol == proto::ip) return v4(t, f);
+    if (p.protocol == proto::ip6) return v6(t, f);
+    either(v6, v4, t, f);
+  }
+
+  constexpr void broadcast(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (p.protocol == proto::ether) {
+      both([&](auto a, auto b) { cmp(w, 2, 0xffffffffu, a, b); }, [&](auto a, auto b) { cmp(h, 0, 0xffff, a, b); },
+           t, f);
+      return;
+    }
+    if (p.protocol == proto::ip) {
+      if (o_.netmask == 0) {
+        return fail(errc::invalid_argument, p.column, "filter: netmask not known, so 'ip broadcast' not supported");
+      }
+      const std::uint32_t hostmask = ~o_.netmask;
+      both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+           [&](auto a, auto b) {
+             either([&](auto c, auto d) { cmp(w, off_linkpl_ + 16, 0, c, d, hostmask); },
+                    [&](auto c, auto d) { cmp(w, off_linkpl_ + 16, hostmask, c, d, hostmask); }, a, b);
+           },
+           t, f);
+      return;
+    }
+    fail(errc::malformed, p.column, "filter: broadcast goes with ether or ip");
+  }
+
+  constexpr void multicast(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether:
+        emit(ld | b | abs_, 0);
+        branch(jmp | jset | k, 1, t, f);
+        return;
+      case proto::ip:
+        both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+             [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 16, 224, a, b, 0xffffffffu, jge); }, t, f);
+        return;
+      case proto::ip6:
+        both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+             [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 24, 255, a, b); }, t, f);
+        return;
+      default: fail(errc::malformed, p.column, "filter: multicast goes with ether, ip or ip6");
+    }
+  }
+
+  // ---- relations -------------------------------------------------------------------------
+
+  constexpr const arith_node& arith(std::int32_t i) const { return e_.ariths[static_cast<std::size_t>(i)]; }
+
+  constexpr bool constant(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::number) {
+      v = a.value;
+      return true;
+    }
+    return false;
+  }
+
+  // The protocol checks the packet accessors of an arithmetic expression need, in order.
+  constexpr void guards(std::int32_t i, std::int32_t t, std::int32_t f) {
+    // Collect the loads, left to right, then AND their header checks.
+    std::vector<std::int32_t> loads;
+    collect(i, loads);
+    for (std::size_t n = 0; n < loads.size(); ++n) {
+      const std::int32_t next = n + 1 == loads.size() ? t : label();
+      guard(arith(loads[n]).base, next, f);
+      if (n + 1 != loads.size()) place(next);
+    }
+    if (loads.empty()) branch(jmp | ja, 0, t, t);
+  }
+  constexpr void collect(std::int32_t i, std::vector<std::int32_t>& out) const {
+    if (i < 0) return;
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::load) {
+      if (a.base != proto::ether) out.push_back(i);
+      collect(a.left, out);
+      return;
+    }
+    collect(a.left, out);
+    collect(a.right, out);
+  }
+  constexpr void guard(proto p, std::int32_t t, std::int32_t f) {
+    switch (p) {
+      case proto::ip: ethertype(ethertype_ip, t, f); return;
+      case proto::ip6: ethertype(ethertype_ip6, t, f); return;
+      case proto::arp: ethertype(ethertype_arp, t, f); return;
+      case proto::rarp: ethertype(ethertype_rarp, t, f); return;
+      case proto::icmp6: ip6_proto_direct(58, t, f); return;
+      case proto::tcp:
+      case proto::udp:
+      case proto::sctp:
+      case proto::icmp:
+      case proto::igmp:
+        both([&](auto a, auto b) { ip_proto(transport_number(p), a, b); },
+             [&](auto a, auto b) { not_fragment(a, b); }, t, f);
+        return;
+      default: branch(jmp | ja, 0, t, t);
+    }
+  }
+  // ip6 and the next header directly (icmp6[...]: libpcap's offset is 40).
+  constexpr void ip6_proto_direct(std::uint32_t n, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+         [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 6, n, a, b); }, t, f);
+  }
+
+  // The base offset of an accessor, and whether it counts from the IPv4 header's end.
+  constexpr std::uint32_t base_of(proto p, bool& after_ip) const {
+    after_ip = false;
+    switch (p) {
+      case proto::ether: return 0;
+      case proto::ip:
+      case proto::ip6:
+      case proto::arp:
+      case proto::rarp: return off_linkpl_;
+      case proto::icmp6: return off_linkpl_ + 40;
+      default: after_ip = true; return off_linkpl_;
+    }
+  }
+
+  // Code leaving the value of arithmetic expression i in A.
+  constexpr void value(std::int32_t i) {
+    if (failed_) return;
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number: emit(ld | imm, a.value); return;
+      case arith_kind::length: emit(ld | w | len, 0); return;
+      case arith_kind::load: {
+        bool after_ip = false;
+        const std::uint32_t base = base_of(a.base, after_ip);
+        const std::uint16_t size = a.value == 4 ? w : a.value == 2 ? h : b;
+        std::uint32_t index = 0;
+        if (constant(a.left, index)) {
+          if (after_ip) {
+            emit(ldx | b | msh, off_linkpl_);
+            emit(ld | size | ind, base + index);
+          } else {
+            emit(ld | size | abs_, base + index);
+          }
+          return;
+        }
+        value(a.left);
+        if (after_ip) {
+          const std::uint32_t slot = take_slot(a.column);
+          emit(st, slot);
+          emit(ldx | b | msh, off_linkpl_);
+          emit(ld | mem, slot);
+          emit(alu | add | x, 0);
+          release_slot();
+        }
+        emit(misc | tax, 0);
+        emit(ld | size | ind, base);
+        return;
+      }
+      case arith_kind::negate:
+        value(a.left);
+        emit(alu | neg, 0);
+        return;
+      default: break;
+    }
+    const std::uint16_t op = op_code(a.kind);
+    std::uint32_t rk = 0;
+    if (constant(a.right, rk)) {
+      if ((a.kind == arith_kind::quotient || a.kind == arith_kind::remainder) && rk == 0) {
+        return fail(errc::bad_value, a.column, "filter: division by zero");
+      }
+      value(a.left);
+      if ((a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right) && rk >= 32) {
+        emit(ld | imm, 0);  // (a shift by 32 or more: 0, as libpcap folds it)
+        return;
+      }
+      emit(alu | op | k, rk);
+      return;
+    }
+    value(a.left);
+    const std::uint32_t slot = take_slot(a.column);
+    emit(st, slot);
+    value(a.right);
+    emit(misc | tax, 0);
+    emit(ld | mem, slot);
+    release_slot();
+    emit(alu | op | x, 0);
+  }
+
+  static constexpr std::uint16_t op_code(arith_kind k) noexcept {
+    switch (k) {
+      case arith_kind::plus: return add;
+      case arith_kind::minus: return sub;
+      case arith_kind::times: return mul;
+      case arith_kind::quotient: return div_;
+      case arith_kind::remainder: return mod;
+      case arith_kind::bit_and: return and_;
+      case arith_kind::bit_or: return or_;
+      case arith_kind::bit_xor: return xor_;
+      case arith_kind::shift_left: return lsh;
+      default: return rsh;
+    }
+  }
+
+  constexpr std::uint32_t take_slot(std::size_t column) {
+    if (next_slot_ >= memory_words) {
+      fail(errc::limit_exceeded, column, "filter: expression too complex (more than 16 scratch values)");
+      return 0;
+    }
+    return next_slot_++;
+  }
+  constexpr void release_slot() { --next_slot_; }
+
+  constexpr void relation(const node& rel, std::int32_t t, std::int32_t f) {
+    // The accessors' protocol checks first, then the comparison.
+    both([&](auto a, auto b) {
+           const std::int32_t mid = label();
+           guards(rel.left, mid, b);
+           place(mid);
+           guards(rel.right, a, b);
+         },
+         [&](auto a, auto b) {
+           std::uint32_t rk = 0;
+           std::uint16_t op = jeq;
+           bool swap = false;
+           switch (rel.op) {
+             case relop::gt: op = jgt; break;
+             case relop::ge: op = jge; break;
+             case relop::eq: op = jeq; break;
+             case relop::lt: op = jge, swap = true; break;
+             case relop::le: op = jgt, swap = true; break;
+             case relop::ne: op = jeq, swap = true; break;
+           }
+           const std::int32_t yes = swap ? b : a;
+           const std::int32_t no = swap ? a : b;
+           if (constant(rel.right, rk)) {
+             value(rel.left);
+             branch(jmp | op | k, rk, yes, no);
+             return;
+           }
+           value(rel.left);
+           const std::uint32_t slot = take_slot(0);
+           emit(st, slot);
+           value(rel.right);
+           emit(misc | tax, 0);
+           emit(ld | mem, slot);
+           release_slot();
+           branch(jmp | op | x, 0, yes, no);
+         },
+         t, f);
+  }
+
+  // ---- layout: labels to offsets, long jumps through ja ---------------------------------
+
+  constexpr result<std::vector<instruction>> layout() {
+    // Resolve label chains: a label placed at an unconditional "ja to label" (an always-
+    // true test) jumps straight to its target.
+    std::vector<sym> code = code_;
+    std::vector<std::int32_t> at(labels_.begin(), labels_.end());
+    // Expand conditional jumps that are too long: repeat until all fit.
+    for (int round = 0; round < 64; ++round) {
+      bool changed = false;
+      for (std::size_t i = 0; i < code.size(); ++i) {
+        sym& s = code[i];
+        if (!is_conditional_jump(s.code)) continue;
+        for (std::int32_t* l : {&s.jt, &s.jf}) {
+          const std::int32_t target = at[static_cast<std::size_t>(*l)];
+          if (target - static_cast<std::int32_t>(i) - 1 > 255) {
+            // Insert "ja target" right after this instruction; the jump goes there.
+            const std::int32_t via = static_cast<std::int32_t>(at.size());
+            at.push_back(static_cast<std::int32_t>(i + 1));
+            const std::int32_t old = *l;
+            code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, old, old});
+            for (std::size_t j = 0; j < at.size(); ++j) {
+              if (static_cast<std::int32_t>(j) != via && at[j] > static_cast<std::int32_t>(i)) ++at[j];
+            }
+            // (the instruction at i + 1 is now the ja; the other label of s is unchanged)
+            code[i].jt = (&s.jt == l) ? via : code[i].jt;
+            code[i].jf = (&s.jf == l) ? via : code[i].jf;
+            changed = true;
+            break;
+          }
+        }
+        if (changed) break;
+      }
+      if (!changed) break;
+    }
+    std::vector<instruction> out;
+    out.reserve(code.size());
+    for (std::size_t i = 0; i < code.size(); ++i) {
+      const sym& s = code[i];
+      instruction in{s.code, 0, 0, s.k};
+      if (s.code == (jmp | ja)) {
+        const std::int32_t target = s.jt < 0 ? static_cast<std::int32_t>(i + 1) : at[static_cast<std::size_t>(s.jt)];
+        in.k = static_cast<std::uint32_t>(target - static_cast<std::int32_t>(i) - 1);
+      } else if (is_conditional_jump(s.code)) {
+        in.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jt)] - static_cast<std::int32_t>(i) - 1);
+        in.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jf)] - static_cast<std::int32_t>(i) - 1);
+      }
+      out.push_back(in);
+    }
+    if (out.size() > max_instructions) {
+      return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+    }
+    return out;
+  }
+};
+
+}  // namespace detail
+
+/// Compile a parsed expression to a cBPF program for Ethernet frames.
+constexpr result<std::vector<instruction>> compile(const expression& e, compile_options options = {}) {
+  detail::codegen g(e, options);
+  return g.run();
+}
+
+/// Parse and compile a tcpdump expression.
+constexpr result<std::vector<instruction>> compile(std::string_view text, compile_options options = {}) {
+  auto e = parse(text);
+  if (!e) return e.error();
+  return compile(*e, options);
+}
+
+}  // namespace wirespan::filter
+// ---- end wirespan/filter/compile.hpp ----
 // ---- begin wirespan/filter/interpret.hpp ----
 // wirespan/filter/interpret.hpp — run a classic BPF program over a packet.
 //

@@ -1,0 +1,761 @@
+// wirespan/filter/compile.hpp — tcpdump expressions compiled to classic BPF.
+//
+// `compile(text)` parses an expression (expression.hpp) and generates a cBPF program
+// for Ethernet frames (DLT_EN10MB) with libpcap's semantics: the same headers are read
+// in the same order (which matters for frames cut short: a load past the captured bytes
+// ends the program with 0), a match returns 262144 (tcpdump's snapshot length) and a
+// miss 0. The program always passes `validate()`: conditional jumps longer than 255
+// instructions go through an unconditional one.
+//
+// ```cpp
+// auto prog = wirespan::filter::compile("tcp port 443").value();   // std::vector<instruction>
+// bool keep = wirespan::filter::run(prog, frame) != 0;
+// ```
+//
+// What libpcap would need a capture device or the name service for is an error here:
+// host names (only addresses), `ip broadcast` without a netmask (pass one in `options`).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/result.hpp"
+#include "bpf.hpp"
+#include "expression.hpp"
+
+namespace wirespan::filter {
+
+/// Compilation settings.
+struct compile_options {
+  std::uint32_t snaplen = accept_snaplen;  ///< what a match returns
+  std::uint32_t netmask = 0;               ///< the IPv4 netmask for `ip broadcast` (0: unknown)
+};
+
+namespace detail {
+
+inline constexpr std::uint32_t ethertype_ip = 0x0800;
+inline constexpr std::uint32_t ethertype_ip6 = 0x86dd;
+inline constexpr std::uint32_t ethertype_arp = 0x0806;
+inline constexpr std::uint32_t ethertype_rarp = 0x8035;
+
+struct sym {
+  std::uint16_t code;
+  std::uint32_t k;
+  std::int32_t jt;  // labels (conditional jumps), or the target label of ja
+  std::int32_t jf;
+};
+
+class codegen {
+ public:
+  constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {}
+
+  constexpr result<std::vector<instruction>> run() {
+    const std::int32_t accept = label();
+    const std::int32_t reject = label();
+    if (e_.root < 0) {
+      emit(ret | k, o_.snaplen);
+    } else {
+      gen(e_.root, accept, reject);
+      if (failed_) return err_;
+      place(accept);
+      emit(ret | k, o_.snaplen);
+      place(reject);
+      emit(ret | k, 0);
+    }
+    return layout();
+  }
+
+ private:
+  const expression& e_;
+  compile_options o_;
+  std::vector<sym> code_;
+  std::vector<std::int32_t> labels_;  // label -> instruction index (-1: not placed)
+  std::uint32_t off_linktype_ = 12;
+  std::uint32_t off_linkpl_ = 14;
+  std::uint32_t next_slot_ = 0;
+  bool failed_ = false;
+  error err_{};
+
+  constexpr std::int32_t label() {
+    labels_.push_back(-1);
+    return static_cast<std::int32_t>(labels_.size() - 1);
+  }
+  constexpr void place(std::int32_t l) { labels_[static_cast<std::size_t>(l)] = static_cast<std::int32_t>(code_.size()); }
+  constexpr void emit(std::uint16_t code, std::uint32_t value) { code_.push_back({code, value, -1, -1}); }
+  constexpr void branch(std::uint16_t code, std::uint32_t value, std::int32_t t, std::int32_t f) {
+    code_.push_back({code, value, t, f});
+  }
+  constexpr void fail(errc c, std::size_t column, const char* what) {
+    if (!failed_) {
+      failed_ = true;
+      err_ = make_error(c, column, what);
+    }
+  }
+
+  // ---- boolean structure -------------------------------------------------------------
+
+  constexpr void gen(std::int32_t n, std::int32_t t, std::int32_t f) {
+    if (failed_) return;
+    const node& x = e_.nodes[static_cast<std::size_t>(n)];
+    switch (x.kind) {
+      case node::kind_t::and_node: {
+        const std::int32_t mid = label();
+        gen(x.left, mid, f);
+        place(mid);
+        gen(x.right, t, f);
+        return;
+      }
+      case node::kind_t::or_node: {
+        const std::int32_t mid = label();
+        gen(x.left, t, mid);
+        place(mid);
+        gen(x.right, t, f);
+        return;
+      }
+      case node::kind_t::not_node: gen(x.left, f, t); return;
+      case node::kind_t::relation: relation(x, t, f); return;
+      case node::kind_t::primitive: prim(e_.primitives[static_cast<std::size_t>(x.prim)], t, f); return;
+    }
+  }
+
+  // Emitters of a condition, combined like the tree: each is called with (true, false).
+  template <class A, class B>
+  constexpr void both(A&& a, B&& b, std::int32_t t, std::int32_t f) {
+    const std::int32_t mid = label();
+    a(mid, f);
+    place(mid);
+    b(t, f);
+  }
+  template <class A, class B>
+  constexpr void either(A&& a, B&& b, std::int32_t t, std::int32_t f) {
+    const std::int32_t mid = label();
+    a(t, mid);
+    place(mid);
+    b(t, f);
+  }
+
+  // ld [off] (& mask) == value
+  constexpr void cmp(std::uint16_t size, std::uint32_t off, std::uint32_t value, std::int32_t t, std::int32_t f,
+                     std::uint32_t mask = 0xffffffffu, std::uint16_t op = jeq) {
+    emit(ld | size | abs_, off);
+    if (mask != 0xffffffffu) emit(alu | and_ | k, mask);
+    branch(jmp | op | k, value, t, f);
+  }
+  constexpr void ethertype(std::uint32_t type, std::int32_t t, std::int32_t f) { cmp(h, off_linktype_, type, t, f); }
+
+  // ip proto p (IPv4 only)
+  constexpr void ip_proto(std::uint32_t p, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+         [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 9, p, a, b); }, t, f);
+  }
+  // ip6 proto p: the next header, or the one after a fragment header.
+  constexpr void ip6_proto(std::uint32_t p, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+         [&](auto a, auto b) {
+           either([&](auto c, auto d) { cmp(b_(), off_linkpl_ + 6, p, c, d); },
+                  [&](auto c, auto d) {
+                    both([&](auto e1, auto e2) { cmp(b_(), off_linkpl_ + 6, 44, e1, e2); },
+                         [&](auto e1, auto e2) { cmp(b_(), off_linkpl_ + 40, p, e1, e2); }, c, d);
+                  },
+                  a, b);
+         },
+         t, f);
+  }
+  static constexpr std::uint16_t b_() noexcept { return b; }
+
+  // Not a fragment after the first: (ip[6:2] & 0x1fff) == 0.
+  constexpr void not_fragment(std::int32_t t, std::int32_t f) {
+    emit(ld | h | abs_, off_linkpl_ + 6);
+    branch(jmp | jset | k, 0x1fff, f, t);
+  }
+
+  // ---- primitives ----------------------------------------------------------------------
+
+  static constexpr std::uint32_t transport_number(proto p) noexcept {
+    switch (p) {
+      case proto::tcp: return 6;
+      case proto::udp: return 17;
+      case proto::sctp: return 132;
+      case proto::icmp: return 1;
+      case proto::igmp: return 2;
+      case proto::icmp6: return 58;
+      default: return 0;
+    }
+  }
+
+  constexpr void prim(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.kind) {
+      case primitive_kind::abbreviation: abbreviation(p, t, f); return;
+      case primitive_kind::protocol: protocol(p, t, f); return;
+      case primitive_kind::host:
+      case primitive_kind::net: host(p, t, f); return;
+      case primitive_kind::port:
+      case primitive_kind::portrange: port(p, t, f); return;
+      case primitive_kind::greater:
+        emit(ld | w | len, 0);
+        branch(jmp | jge | k, p.number, t, f);
+        return;
+      case primitive_kind::less:
+        emit(ld | w | len, 0);
+        branch(jmp | jgt | k, p.number, f, t);
+        return;
+      case primitive_kind::broadcast: broadcast(p, t, f); return;
+      case primitive_kind::multicast: multicast(p, t, f); return;
+    }
+  }
+
+  constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether: branch(jmp | ja, 0, t, t); return;  // every frame
+      case proto::ip: ethertype(ethertype_ip, t, f); return;
+      case proto::ip6: ethertype(ethertype_ip6, t, f); return;
+      case proto::arp: ethertype(ethertype_arp, t, f); return;
+      case proto::rarp: ethertype(ethertype_rarp, t, f); return;
+      case proto::tcp:
+      case proto::udp:
+      case proto::sctp: {
+        const std::uint32_t n = transport_number(p.protocol);
+        either([&](auto a, auto b) { ip_proto(n, a, b); }, [&](auto a, auto b) { ip6_proto(n, a, b); }, t, f);
+        return;
+      }
+      case proto::icmp:
+      case proto::igmp: ip_proto(transport_number(p.protocol), t, f); return;
+      case proto::icmp6: ip6_proto(58, t, f); return;
+      case proto::none: break;
+    }
+    fail(errc::malformed, p.column, "filter: expected a protocol");
+  }
+
+  constexpr void protocol(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether:
+        if (p.number <= 1500) {
+          fail(errc::unsupported, p.column, "filter: ether proto below 1536 (LLC/SAP) is not supported yet");
+          return;
+        }
+        ethertype(p.number, t, f);
+        return;
+      case proto::ip:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        ip_proto(p.number, t, f);
+        return;
+      case proto::ip6:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        ip6_proto(p.number, t, f);
+        return;
+      case proto::none:
+        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+        either([&](auto a, auto b) { ip_proto(p.number, a, b); }, [&](auto a, auto b) { ip6_proto(p.number, a, b); },
+               t, f);
+        return;
+      default: fail(errc::malformed, p.column, "filter: 'proto' goes with ether, ip or ip6");
+    }
+  }
+
+  // One address field (4 bytes at off) against the primitive's IPv4 address and prefix.
+  constexpr void ipv4_field(const primitive& p, std::uint32_t off, std::int32_t t, std::int32_t f) {
+    const std::uint32_t a = (std::uint32_t{p.address[0]} << 24) | (std::uint32_t{p.address[1]} << 16) |
+                            (std::uint32_t{p.address[2]} << 8) | p.address[3];
+    const std::uint32_t mask = p.prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - p.prefix);
+    if (mask == 0) {  // (libpcap's optimizer drops the load of a /0 compare)
+      branch(jmp | ja, 0, t, t);
+      return;
+    }
+    cmp(w, off, a, t, f, mask);
+  }
+
+  template <class Field>
+  constexpr void directed(direction d, Field&& field, std::uint32_t src, std::uint32_t dst, std::int32_t t,
+                          std::int32_t f) {
+    switch (d) {
+      case direction::src: field(src, t, f); return;
+      case direction::dst: field(dst, t, f); return;
+      case direction::src_and_dst:
+        both([&](auto a, auto b) { field(src, a, b); }, [&](auto a, auto b) { field(dst, a, b); }, t, f);
+        return;
+      default:
+        either([&](auto a, auto b) { field(src, a, b); }, [&](auto a, auto b) { field(dst, a, b); }, t, f);
+        return;
+    }
+  }
+
+  constexpr void ipv6_field(const primitive& p, std::uint32_t off, std::int32_t t, std::int32_t f) {
+    // Four words, first to last, each under its part of the prefix; a fully masked word
+    // is not loaded.
+    std::int32_t words[4]{};
+    int n = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int bits = p.prefix - 32 * i;
+      words[i] = bits <= 0 ? 0 : bits >= 32 ? 32 : bits;
+      if (words[i] > 0) n = i + 1;
+    }
+    if (n == 0) {
+      branch(jmp | ja, 0, t, t);
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t mask = words[i] == 32 ? 0xffffffffu : ~std::uint32_t{0} << (32 - words[i]);
+      const auto j = static_cast<std::size_t>(4 * i);
+      const std::uint32_t v = (std::uint32_t{p.address[j]} << 24) | (std::uint32_t{p.address[j + 1]} << 16) |
+                              (std::uint32_t{p.address[j + 2]} << 8) | p.address[j + 3];
+      const std::int32_t next = i + 1 == n ? t : label();
+      cmp(w, off + 4 * static_cast<std::uint32_t>(i), v & mask, next, f, mask);
+      if (i + 1 != n) place(next);
+    }
+  }
+
+  constexpr void host(const primitive& p, std::int32_t t, std::int32_t f) {
+    using vk = primitive::value_kind;
+    if (p.value == vk::mac) {
+      if (p.kind == primitive_kind::net) return fail(errc::malformed, p.column, "filter: ether net is not a thing");
+      auto mac = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
+        const std::uint32_t low = (std::uint32_t{p.address[2]} << 24) | (std::uint32_t{p.address[3]} << 16) |
+                                  (std::uint32_t{p.address[4]} << 8) | p.address[5];
+        const std::uint32_t high = (std::uint32_t{p.address[0]} << 8) | p.address[1];
+        both([&](auto c, auto d) { cmp(w, off + 2, low, c, d); }, [&](auto c, auto d) { cmp(h, off, high, c, d); }, a,
+             b);
+      };
+      directed(p.dir, mac, 6, 0, t, f);
+      return;
+    }
+    if (p.value == vk::ipv6) {
+      if (p.protocol != proto::none && p.protocol != proto::ip6) {
+        return fail(errc::malformed, p.column, "filter: an IPv6 address goes with ip6 only");
+      }
+      both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+           [&](auto a, auto b) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t c, std::int32_t d) { ipv6_field(p, off, c, d); },
+                      off_linkpl_ + 8, off_linkpl_ + 24, a, b);
+           },
+           t, f);
+      return;
+    }
+    auto ip = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip, c, d); },
+           [&](auto c, auto d) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                      off_linkpl_ + 12, off_linkpl_ + 16, c, d);
+           },
+           a, b);
+    };
+    auto arp_like = [&](std::uint32_t type, std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(type, c, d); },
+           [&](auto c, auto d) {
+             directed(p.dir, [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                      off_linkpl_ + 14, off_linkpl_ + 24, c, d);
+           },
+           a, b);
+    };
+    switch (p.protocol) {
+      case proto::none:
+        // ip, or arp / rarp (one test of the EtherType for both, as libpcap does)
+        either(ip,
+               [&](auto a, auto b) {
+                 both([&](auto c, auto d) {
+                        either([&](auto x, auto y) { ethertype(ethertype_arp, x, y); },
+                               [&](auto x, auto y) { ethertype(ethertype_rarp, x, y); }, c, d);
+                      },
+                      [&](auto c, auto d) {
+                        directed(p.dir,
+                                 [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
+                                 off_linkpl_ + 14, off_linkpl_ + 24, c, d);
+                      },
+                      a, b);
+               },
+               t, f);
+        return;
+      case proto::ip: ip(t, f); return;
+      case proto::arp: arp_like(ethertype_arp, t, f); return;
+      case proto::rarp: arp_like(ethertype_rarp, t, f); return;
+      default: fail(errc::malformed, p.column, "filter: an IPv4 address goes with ip, arp or rarp");
+    }
+  }
+
+  // The port (or port range) test on a loaded half-word.
+  constexpr void port_value(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (p.kind == primitive_kind::port) {
+      branch(jmp | jeq | k, p.number, t, f);
+    } else {
+      const std::int32_t mid = label();
+      branch(jmp | jge | k, p.number, mid, f);
+      place(mid);
+      branch(jmp | jgt | k, p.high, f, t);
+    }
+  }
+
+  constexpr void port(const primitive& p, std::int32_t t, std::int32_t f) {
+    // Transport protocols: the qualifier's, or sctp, tcp, udp (libpcap's order).
+    std::uint32_t protos[3] = {132, 6, 17};
+    int np = 3;
+    if (p.protocol == proto::tcp || p.protocol == proto::udp || p.protocol == proto::sctp) {
+      protos[0] = transport_number(p.protocol);
+      np = 1;
+    } else if (p.protocol != proto::none && p.protocol != proto::ip && p.protocol != proto::ip6) {
+      return fail(errc::malformed, p.column, "filter: port goes with tcp, udp, sctp, ip or ip6");
+    }
+    auto next_header_in = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
+      emit(ld | b_() | abs_, off);
+      for (int i = 0; i < np; ++i) {
+        const std::int32_t no = i + 1 == np ? b : label();
+        branch(jmp | jeq | k, protos[i], a, no);
+        if (i + 1 != np) place(no);
+      }
+    };
+    auto v6 = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip6, c, d); },
+           [&](auto c, auto d) {
+             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 6, x, y); },
+                  [&](auto x, auto y) {
+                    directed(p.dir,
+                             [&](std::uint32_t off, std::int32_t u, std::int32_t v) {
+                               emit(ld | h | abs_, off);
+                               port_value(p, u, v);
+                             },
+                             off_linkpl_ + 40, off_linkpl_ + 42, x, y);
+                  },
+                  c, d);
+           },
+           a, b);
+    };
+    auto v4 = [&](std::int32_t a, std::int32_t b) {
+      both([&](auto c, auto d) { ethertype(ethertype_ip, c, d); },
+           [&](auto c, auto d) {
+             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 9, x, y); },
+                  [&](auto x, auto y) {
+                    both([&](auto u, auto v) { not_fragment(u, v); },
+                         [&](auto u, auto v) {
+                           directed(p.dir,
+                                    [&](std::uint32_t off, std::int32_t q, std::int32_t r) {
+                                      emit(ldx | b_() | msh, off_linkpl_);
+                                      emit(ld | h | ind, off);
+                                      port_value(p, q, r);
+                                    },
+                                    off_linkpl_, off_linkpl_ + 2, u, v);
+                         },
+                         x, y);
+                  },
+                  c, d);
+           },
+           a, b);
+    };
+    if (p.protocol == proto::ip) return v4(t, f);
+    if (p.protocol == proto::ip6) return v6(t, f);
+    either(v6, v4, t, f);
+  }
+
+  constexpr void broadcast(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (p.protocol == proto::ether) {
+      both([&](auto a, auto b) { cmp(w, 2, 0xffffffffu, a, b); }, [&](auto a, auto b) { cmp(h, 0, 0xffff, a, b); },
+           t, f);
+      return;
+    }
+    if (p.protocol == proto::ip) {
+      if (o_.netmask == 0) {
+        return fail(errc::invalid_argument, p.column, "filter: netmask not known, so 'ip broadcast' not supported");
+      }
+      const std::uint32_t hostmask = ~o_.netmask;
+      both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+           [&](auto a, auto b) {
+             either([&](auto c, auto d) { cmp(w, off_linkpl_ + 16, 0, c, d, hostmask); },
+                    [&](auto c, auto d) { cmp(w, off_linkpl_ + 16, hostmask, c, d, hostmask); }, a, b);
+           },
+           t, f);
+      return;
+    }
+    fail(errc::malformed, p.column, "filter: broadcast goes with ether or ip");
+  }
+
+  constexpr void multicast(const primitive& p, std::int32_t t, std::int32_t f) {
+    switch (p.protocol) {
+      case proto::ether:
+        emit(ld | b | abs_, 0);
+        branch(jmp | jset | k, 1, t, f);
+        return;
+      case proto::ip:
+        both([&](auto a, auto b) { ethertype(ethertype_ip, a, b); },
+             [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 16, 224, a, b, 0xffffffffu, jge); }, t, f);
+        return;
+      case proto::ip6:
+        both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+             [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 24, 255, a, b); }, t, f);
+        return;
+      default: fail(errc::malformed, p.column, "filter: multicast goes with ether, ip or ip6");
+    }
+  }
+
+  // ---- relations -------------------------------------------------------------------------
+
+  constexpr const arith_node& arith(std::int32_t i) const { return e_.ariths[static_cast<std::size_t>(i)]; }
+
+  constexpr bool constant(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::number) {
+      v = a.value;
+      return true;
+    }
+    return false;
+  }
+
+  // The protocol checks the packet accessors of an arithmetic expression need, in order.
+  constexpr void guards(std::int32_t i, std::int32_t t, std::int32_t f) {
+    // Collect the loads, left to right, then AND their header checks.
+    std::vector<std::int32_t> loads;
+    collect(i, loads);
+    for (std::size_t n = 0; n < loads.size(); ++n) {
+      const std::int32_t next = n + 1 == loads.size() ? t : label();
+      guard(arith(loads[n]).base, next, f);
+      if (n + 1 != loads.size()) place(next);
+    }
+    if (loads.empty()) branch(jmp | ja, 0, t, t);
+  }
+  constexpr void collect(std::int32_t i, std::vector<std::int32_t>& out) const {
+    if (i < 0) return;
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::load) {
+      if (a.base != proto::ether) out.push_back(i);
+      collect(a.left, out);
+      return;
+    }
+    collect(a.left, out);
+    collect(a.right, out);
+  }
+  constexpr void guard(proto p, std::int32_t t, std::int32_t f) {
+    switch (p) {
+      case proto::ip: ethertype(ethertype_ip, t, f); return;
+      case proto::ip6: ethertype(ethertype_ip6, t, f); return;
+      case proto::arp: ethertype(ethertype_arp, t, f); return;
+      case proto::rarp: ethertype(ethertype_rarp, t, f); return;
+      case proto::icmp6: ip6_proto_direct(58, t, f); return;
+      case proto::tcp:
+      case proto::udp:
+      case proto::sctp:
+      case proto::icmp:
+      case proto::igmp:
+        both([&](auto a, auto b) { ip_proto(transport_number(p), a, b); },
+             [&](auto a, auto b) { not_fragment(a, b); }, t, f);
+        return;
+      default: branch(jmp | ja, 0, t, t);
+    }
+  }
+  // ip6 and the next header directly (icmp6[...]: libpcap's offset is 40).
+  constexpr void ip6_proto_direct(std::uint32_t n, std::int32_t t, std::int32_t f) {
+    both([&](auto a, auto b) { ethertype(ethertype_ip6, a, b); },
+         [&](auto a, auto b) { cmp(b_(), off_linkpl_ + 6, n, a, b); }, t, f);
+  }
+
+  // The base offset of an accessor, and whether it counts from the IPv4 header's end.
+  constexpr std::uint32_t base_of(proto p, bool& after_ip) const {
+    after_ip = false;
+    switch (p) {
+      case proto::ether: return 0;
+      case proto::ip:
+      case proto::ip6:
+      case proto::arp:
+      case proto::rarp: return off_linkpl_;
+      case proto::icmp6: return off_linkpl_ + 40;
+      default: after_ip = true; return off_linkpl_;
+    }
+  }
+
+  // Code leaving the value of arithmetic expression i in A.
+  constexpr void value(std::int32_t i) {
+    if (failed_) return;
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number: emit(ld | imm, a.value); return;
+      case arith_kind::length: emit(ld | w | len, 0); return;
+      case arith_kind::load: {
+        bool after_ip = false;
+        const std::uint32_t base = base_of(a.base, after_ip);
+        const std::uint16_t size = a.value == 4 ? w : a.value == 2 ? h : b;
+        std::uint32_t index = 0;
+        if (constant(a.left, index)) {
+          if (after_ip) {
+            emit(ldx | b | msh, off_linkpl_);
+            emit(ld | size | ind, base + index);
+          } else {
+            emit(ld | size | abs_, base + index);
+          }
+          return;
+        }
+        value(a.left);
+        if (after_ip) {
+          const std::uint32_t slot = take_slot(a.column);
+          emit(st, slot);
+          emit(ldx | b | msh, off_linkpl_);
+          emit(ld | mem, slot);
+          emit(alu | add | x, 0);
+          release_slot();
+        }
+        emit(misc | tax, 0);
+        emit(ld | size | ind, base);
+        return;
+      }
+      case arith_kind::negate:
+        value(a.left);
+        emit(alu | neg, 0);
+        return;
+      default: break;
+    }
+    const std::uint16_t op = op_code(a.kind);
+    std::uint32_t rk = 0;
+    if (constant(a.right, rk)) {
+      if ((a.kind == arith_kind::quotient || a.kind == arith_kind::remainder) && rk == 0) {
+        return fail(errc::bad_value, a.column, "filter: division by zero");
+      }
+      value(a.left);
+      if ((a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right) && rk >= 32) {
+        emit(ld | imm, 0);  // (a shift by 32 or more: 0, as libpcap folds it)
+        return;
+      }
+      emit(alu | op | k, rk);
+      return;
+    }
+    value(a.left);
+    const std::uint32_t slot = take_slot(a.column);
+    emit(st, slot);
+    value(a.right);
+    emit(misc | tax, 0);
+    emit(ld | mem, slot);
+    release_slot();
+    emit(alu | op | x, 0);
+  }
+
+  static constexpr std::uint16_t op_code(arith_kind k) noexcept {
+    switch (k) {
+      case arith_kind::plus: return add;
+      case arith_kind::minus: return sub;
+      case arith_kind::times: return mul;
+      case arith_kind::quotient: return div_;
+      case arith_kind::remainder: return mod;
+      case arith_kind::bit_and: return and_;
+      case arith_kind::bit_or: return or_;
+      case arith_kind::bit_xor: return xor_;
+      case arith_kind::shift_left: return lsh;
+      default: return rsh;
+    }
+  }
+
+  constexpr std::uint32_t take_slot(std::size_t column) {
+    if (next_slot_ >= memory_words) {
+      fail(errc::limit_exceeded, column, "filter: expression too complex (more than 16 scratch values)");
+      return 0;
+    }
+    return next_slot_++;
+  }
+  constexpr void release_slot() { --next_slot_; }
+
+  constexpr void relation(const node& rel, std::int32_t t, std::int32_t f) {
+    // The accessors' protocol checks first, then the comparison.
+    both([&](auto a, auto b) {
+           const std::int32_t mid = label();
+           guards(rel.left, mid, b);
+           place(mid);
+           guards(rel.right, a, b);
+         },
+         [&](auto a, auto b) {
+           std::uint32_t rk = 0;
+           std::uint16_t op = jeq;
+           bool swap = false;
+           switch (rel.op) {
+             case relop::gt: op = jgt; break;
+             case relop::ge: op = jge; break;
+             case relop::eq: op = jeq; break;
+             case relop::lt: op = jge, swap = true; break;
+             case relop::le: op = jgt, swap = true; break;
+             case relop::ne: op = jeq, swap = true; break;
+           }
+           const std::int32_t yes = swap ? b : a;
+           const std::int32_t no = swap ? a : b;
+           if (constant(rel.right, rk)) {
+             value(rel.left);
+             branch(jmp | op | k, rk, yes, no);
+             return;
+           }
+           value(rel.left);
+           const std::uint32_t slot = take_slot(0);
+           emit(st, slot);
+           value(rel.right);
+           emit(misc | tax, 0);
+           emit(ld | mem, slot);
+           release_slot();
+           branch(jmp | op | x, 0, yes, no);
+         },
+         t, f);
+  }
+
+  // ---- layout: labels to offsets, long jumps through ja ---------------------------------
+
+  constexpr result<std::vector<instruction>> layout() {
+    // Resolve label chains: a label placed at an unconditional "ja to label" (an always-
+    // true test) jumps straight to its target.
+    std::vector<sym> code = code_;
+    std::vector<std::int32_t> at(labels_.begin(), labels_.end());
+    // Expand conditional jumps that are too long: repeat until all fit.
+    for (int round = 0; round < 64; ++round) {
+      bool changed = false;
+      for (std::size_t i = 0; i < code.size(); ++i) {
+        sym& s = code[i];
+        if (!is_conditional_jump(s.code)) continue;
+        for (std::int32_t* l : {&s.jt, &s.jf}) {
+          const std::int32_t target = at[static_cast<std::size_t>(*l)];
+          if (target - static_cast<std::int32_t>(i) - 1 > 255) {
+            // Insert "ja target" right after this instruction; the jump goes there.
+            const std::int32_t via = static_cast<std::int32_t>(at.size());
+            at.push_back(static_cast<std::int32_t>(i + 1));
+            const std::int32_t old = *l;
+            code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, old, old});
+            for (std::size_t j = 0; j < at.size(); ++j) {
+              if (static_cast<std::int32_t>(j) != via && at[j] > static_cast<std::int32_t>(i)) ++at[j];
+            }
+            // (the instruction at i + 1 is now the ja; the other label of s is unchanged)
+            code[i].jt = (&s.jt == l) ? via : code[i].jt;
+            code[i].jf = (&s.jf == l) ? via : code[i].jf;
+            changed = true;
+            break;
+          }
+        }
+        if (changed) break;
+      }
+      if (!changed) break;
+    }
+    std::vector<instruction> out;
+    out.reserve(code.size());
+    for (std::size_t i = 0; i < code.size(); ++i) {
+      const sym& s = code[i];
+      instruction in{s.code, 0, 0, s.k};
+      if (s.code == (jmp | ja)) {
+        const std::int32_t target = s.jt < 0 ? static_cast<std::int32_t>(i + 1) : at[static_cast<std::size_t>(s.jt)];
+        in.k = static_cast<std::uint32_t>(target - static_cast<std::int32_t>(i) - 1);
+      } else if (is_conditional_jump(s.code)) {
+        in.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jt)] - static_cast<std::int32_t>(i) - 1);
+        in.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jf)] - static_cast<std::int32_t>(i) - 1);
+      }
+      out.push_back(in);
+    }
+    if (out.size() > max_instructions) {
+      return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+    }
+    return out;
+  }
+};
+
+}  // namespace detail
+
+/// Compile a parsed expression to a cBPF program for Ethernet frames.
+constexpr result<std::vector<instruction>> compile(const expression& e, compile_options options = {}) {
+  detail::codegen g(e, options);
+  return g.run();
+}
+
+/// Parse and compile a tcpdump expression.
+constexpr result<std::vector<instruction>> compile(std::string_view text, compile_options options = {}) {
+  auto e = parse(text);
+  if (!e) return e.error();
+  return compile(*e, options);
+}
+
+}  // namespace wirespan::filter
