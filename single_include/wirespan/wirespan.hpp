@@ -8505,6 +8505,7 @@ struct token {
   std::string_view text;
   std::uint32_t number = 0;
   std::size_t column = 0;
+  bool escaped = false;  // written with a backslash (\tcp): a keyword used as a name
 };
 
 constexpr bool is_alnum(char c) noexcept {
@@ -8580,7 +8581,12 @@ struct lexer {
         break;
       default: break;
     }
-    if (!is_word_char(c)) {
+    bool escaped = false;
+    if (c == '\\' && i + 1 < s.size() && is_word_char(s[i + 1])) {
+      escaped = true;
+      ++i;
+    }
+    if (!is_word_char(s[i])) {
       t.kind = tok::end;
       failed = true;
       fail_column = i;
@@ -8597,6 +8603,8 @@ struct lexer {
     }
     t.text = s.substr(start, i - start);
     t.kind = tok::id;
+    t.escaped = escaped;
+    if (escaped) return t;
     // Numbers: decimal, 0x hex, leading-0 octal (libpcap's stoulen).
     const std::string_view w = t.text;
     bool digits = true;
@@ -8663,21 +8671,34 @@ inline constexpr named_number arith_names[] = {
     {"icmp6-multicastrouterterm", 153},
 };
 
-// Well-known ports (the tcp and udp entries of a common /etc/services).
-inline constexpr named_number port_names[] = {
-    {"echo", 7}, {"discard", 9}, {"ftp-data", 20}, {"ftp", 21}, {"ssh", 22}, {"telnet", 23}, {"smtp", 25},
-    {"domain", 53}, {"bootps", 67}, {"bootpc", 68}, {"tftp", 69}, {"gopher", 70}, {"finger", 79}, {"http", 80},
-    {"www", 80}, {"kerberos", 88}, {"pop3", 110}, {"sunrpc", 111}, {"auth", 113}, {"nntp", 119}, {"ntp", 123},
-    {"netbios-ns", 137}, {"netbios-dgm", 138}, {"netbios-ssn", 139}, {"imap2", 143}, {"imap", 143},
-    {"snmp", 161}, {"snmp-trap", 162}, {"bgp", 179}, {"irc", 194}, {"ldap", 389}, {"https", 443},
-    {"microsoft-ds", 445}, {"isakmp", 500}, {"syslog", 514}, {"submission", 587}, {"ldaps", 636},
-    {"rsync", 873}, {"imaps", 993}, {"pop3s", 995}, {"socks", 1080}, {"openvpn", 1194}, {"mysql", 3306},
-    {"rdp", 3389}, {"sip", 5060}, {"postgresql", 5432}, {"mqtt", 1883}, {"http-alt", 8080},
+// Well-known ports: Debian 12's /etc/services (netbase), with the transports each is
+// listed for. As in libpcap, a name listed for TCP only (or UDP only) makes an unqualified
+// `port NAME` that transport's port.
+struct named_port {
+  std::string_view name;
+  std::uint32_t value;
+  bool tcp;
+  bool udp;
+};
+inline constexpr named_port port_names[] = {
+    {"echo", 7, true, true}, {"discard", 9, true, true}, {"ftp-data", 20, true, false}, {"ftp", 21, true, false},
+    {"ssh", 22, true, false}, {"telnet", 23, true, false}, {"smtp", 25, true, false}, {"domain", 53, true, true},
+    {"bootps", 67, false, true}, {"bootpc", 68, false, true}, {"tftp", 69, false, true}, {"gopher", 70, true, false},
+    {"finger", 79, true, false}, {"http", 80, true, false}, {"www", 80, true, false}, {"kerberos", 88, true, true},
+    {"pop3", 110, true, false}, {"sunrpc", 111, true, true}, {"auth", 113, true, false}, {"nntp", 119, true, false},
+    {"ntp", 123, false, true}, {"netbios-ns", 137, false, true}, {"netbios-dgm", 138, false, true},
+    {"netbios-ssn", 139, true, false}, {"imap2", 143, true, false}, {"imap", 143, true, false},
+    {"snmp", 161, true, true}, {"snmp-trap", 162, true, true}, {"bgp", 179, true, false}, {"ldap", 389, true, true},
+    {"https", 443, true, true}, {"microsoft-ds", 445, true, false}, {"isakmp", 500, false, true},
+    {"syslog", 514, true, true}, {"submission", 587, true, false}, {"ldaps", 636, true, true},
+    {"rsync", 873, true, false}, {"imaps", 993, true, false}, {"pop3s", 995, true, false}, {"socks", 1080, true, false},
+    {"openvpn", 1194, true, true}, {"mysql", 3306, true, false}, {"sip", 5060, true, true},
+    {"postgresql", 5432, true, false}, {"http-alt", 8080, true, false},
 };
 
 inline constexpr named_number protocol_names[] = {
     {"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51},
-    {"icmp6", 58}, {"ipv6-icmp", 58}, {"pim", 103}, {"vrrp", 112}, {"sctp", 132},
+    {"ipv6-icmp", 58}, {"pim", 103}, {"vrrp", 112}, {"sctp", 132},  // (Debian 12 /etc/protocols)
 };
 
 constexpr bool lookup(const named_number* table, std::size_t n, std::string_view name, std::uint32_t& out) noexcept {
@@ -8770,7 +8791,16 @@ struct parser {
     const token saved_cur = cur;
     const std::size_t saved_ariths = out.ariths.size();
     const bool was_failed = failed;
+    // Past a number, `len`, a unary minus or an accessor's '[' it can only be a relation:
+    // its errors stand. (A '(' may open either, so that is tried and undone.)
+    bool committed = cur.kind == tok::number || cur.kind == tok::minus ||
+                     (cur.kind == tok::id && proto_of(cur.text) == proto::none);
+    if (cur.kind == tok::id && proto_of(cur.text) != proto::none) {
+      lexer peek = lex;
+      committed = peek.next().kind == tok::lbracket;
+    }
     std::int32_t l = parse_arith(0);
+    if (failed && committed) return true;
     relop op{};
     bool is_rel = !failed;
     if (is_rel) {
@@ -8783,6 +8813,10 @@ struct parser {
         case tok::ne: op = relop::ne; break;
         default: is_rel = false;
       }
+    }
+    if (!is_rel && committed) {
+      fail(cur.column, "filter: expected a relation (> >= = == != < <=)");
+      return true;
     }
     if (!is_rel) {
       lex = saved_lex;
@@ -8965,6 +8999,20 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
+    // A bare value after and/or takes the last primitive's qualifiers, unless an operator
+    // follows it (then it starts a relation: "port 22 and 1 + 1 = 2").
+    if (after_connective && have_last && is_value_word()) {
+      lexer peek = lex;
+      const tok after = peek.next().kind;
+      const bool op_follows = level_of(after) != 0 || after == tok::gt || after == tok::ge || after == tok::eq ||
+                              after == tok::lt || after == tok::le || after == tok::ne || after == tok::lbracket;
+      if (!op_follows) {
+        primitive p = last;
+        p.column = cur.column;
+        if (!parse_value(p)) return -1;
+        return add_primitive(p);
+      }
+    }
     // A relation (which may start with '(' too).
     if (starts_arith() || (cur.kind == tok::id && proto_of(cur.text) != proto::none)) {
       std::int32_t rel = -1;
@@ -8998,13 +9046,6 @@ struct parser {
     }
     primitive p;
     p.column = cur.column;
-    // A bare value after and/or: the last primitive's qualifiers.
-    if (after_connective && have_last && is_value_word()) {
-      p = last;
-      p.column = cur.column;
-      if (!parse_value(p)) return -1;
-      return add_primitive(p);
-    }
     // Qualifiers: [proto] [dir] [type].
     bool any = false;
     if (cur.kind == tok::id) {
@@ -9091,7 +9132,10 @@ struct parser {
     if (failed) return false;
     const std::size_t col = cur.column;
     if (cur.kind == tok::end) {
-      fail(col, "filter: expected a value");
+      fail(col, p.kind == primitive_kind::port        ? "filter: expected a port number or name"
+                : p.kind == primitive_kind::portrange ? "filter: expected a port range (low-high)"
+                : p.kind == primitive_kind::protocol  ? "filter: expected a protocol number or name"
+                                                      : "filter: expected an address");
       return false;
     }
     const std::string_view w = cur.text;
@@ -9101,6 +9145,7 @@ struct parser {
         std::uint32_t lo = 0, hi = 0;
         if (p.kind == primitive_kind::port) {
           if (!port_value(w, lo)) return fail(col, "filter: expected a port number or name"), false;
+          if (!port_transport(w, p, col)) return false;
           hi = lo;
         } else {
           const std::size_t dash = w.find('-');
@@ -9131,6 +9176,9 @@ struct parser {
           v = cur.number;
         } else if (!lookup(protocol_names, sizeof protocol_names / sizeof protocol_names[0], w, v)) {
           return fail(col, "filter: expected a protocol number or name"), false;
+        } else if (!cur.escaped && is_keyword(w)) {
+          // libpcap: a protocol name that is also a keyword must be escaped (ip proto \tcp)
+          return fail(col, "filter: expected a protocol number or an escaped name (\\tcp)"), false;
         }
         p.value = primitive::value_kind::number;
         p.number = v;
@@ -9212,6 +9260,14 @@ struct parser {
     return true;
   }
 
+  static constexpr bool is_keyword(std::string_view w) noexcept {
+    for (std::string_view k : {"tcp", "udp", "icmp", "icmp6", "igmp", "sctp", "ah", "esp", "pim", "vrrp", "carp",
+                               "igrp", "ip", "ip6", "arp", "rarp"}) {
+      if (w == k) return true;
+    }
+    return false;
+  }
+
   static constexpr bool ipv4_word(const token& t, std::uint32_t& out) noexcept {
     if (t.kind != tok::id) return false;
     auto a = ipv4::address::parse(t.text);
@@ -9233,7 +9289,30 @@ struct parser {
       out = static_cast<std::uint32_t>(v);
       return true;
     }
-    return lookup(port_names, sizeof port_names / sizeof port_names[0], w, out);
+    for (const auto& n : port_names) {
+      if (n.name == w) {
+        out = n.value;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A port given by name narrows an unqualified primitive to the transports the name is
+  // listed for; a qualifier the name is not listed for is an error, as in libpcap.
+  constexpr bool port_transport(std::string_view w, primitive& p, std::size_t col) {
+    for (const auto& n : port_names) {
+      if (n.name != w) continue;
+      if (p.protocol == proto::none) {
+        if (n.tcp != n.udp) p.protocol = n.tcp ? proto::tcp : proto::udp;
+      } else if ((p.protocol == proto::tcp && !n.tcp) || (p.protocol == proto::udp && !n.udp) ||
+                 p.protocol == proto::sctp) {
+        fail(col, "filter: expected a port name listed for that protocol");
+        return false;
+      }
+      return true;
+    }
+    return true;
   }
 };
 
@@ -9439,7 +9518,9 @@ class codegen {
 
   constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {
     switch (p.protocol) {
-      case proto::ether: branch(jmp | ja, 0, t, t); return;  // every frame
+      case proto::ether:
+        fail(errc::malformed, p.column, "filter: link layer applied in wrong context ('ether' alone)");
+        return;
       case proto::ip: ethertype(ethertype_ip, t, f); return;
       case proto::ip6: ethertype(ethertype_ip6, t, f); return;
       case proto::arp: ethertype(ethertype_arp, t, f); return;
@@ -9468,16 +9549,13 @@ class codegen {
         }
         ethertype(p.number, t, f);
         return;
-      case proto::ip:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+      case proto::ip:  // (a number above 255 never matches; libpcap compiles it all the same)
         ip_proto(p.number, t, f);
         return;
       case proto::ip6:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
         ip6_proto(p.number, t, f);
         return;
       case proto::none:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
         either([&](auto a, auto b) { ip_proto(p.number, a, b); }, [&](auto a, auto b) { ip6_proto(p.number, a, b); },
                t, f);
         return;
@@ -9623,8 +9701,8 @@ class codegen {
     if (p.protocol == proto::tcp || p.protocol == proto::udp || p.protocol == proto::sctp) {
       protos[0] = transport_number(p.protocol);
       np = 1;
-    } else if (p.protocol != proto::none && p.protocol != proto::ip && p.protocol != proto::ip6) {
-      return fail(errc::malformed, p.column, "filter: port goes with tcp, udp, sctp, ip or ip6");
+    } else if (p.protocol != proto::none) {
+      return fail(errc::malformed, p.column, "filter: illegal qualifier of 'port' (tcp, udp or sctp only)");
     }
     auto next_header_in = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
       emit(ld | b_() | abs_, off);
@@ -9671,8 +9749,6 @@ class codegen {
            },
            a, b);
     };
-    if (p.protocol == proto::ip) return v4(t, f);
-    if (p.protocol == proto::ip6) return v6(t, f);
     either(v6, v4, t, f);
   }
 
@@ -9741,16 +9817,19 @@ class codegen {
     }
     if (loads.empty()) branch(jmp | ja, 0, t, t);
   }
+  // As libpcap's gencode: an accessor's checks are its index's, then its own; a binary
+  // operation keeps only its left operand's checks (gen_arth drops the right one's, so
+  // `ip[2:2] - tcp[12] > 0` does not check that the packet is TCP); a relation, both
+  // sides'.
   constexpr void collect(std::int32_t i, std::vector<std::int32_t>& out) const {
     if (i < 0) return;
     const arith_node& a = arith(i);
     if (a.kind == arith_kind::load) {
-      if (a.base != proto::ether) out.push_back(i);
       collect(a.left, out);
+      if (a.base != proto::ether) out.push_back(i);
       return;
     }
     collect(a.left, out);
-    collect(a.right, out);
   }
   constexpr void guard(proto p, std::int32_t t, std::int32_t f) {
     switch (p) {

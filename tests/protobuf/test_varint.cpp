@@ -260,7 +260,7 @@ TEST_CASE("protobuf: the SSSE3 varint kernel equals the scalar loop") {
   for (unsigned max_len : {1u, 2u, 3u, 10u, 11u}) {
     for (std::uint64_t seed = 1; seed < 40; ++seed) {
       auto in = random_varints(seed, 300 + seed * 7, max_len);
-      in.resize(in.size() - seed % 3);  // end inside a varint at times
+      in.erase(in.end() - static_cast<std::ptrdiff_t>(seed % 3), in.end());  // end inside a varint at times (erase: GCC 12 -O2 ASan warns on resize)
       for (std::size_t room : {8u, 9u, 100u, 4000u}) {
         std::vector<std::uint64_t> a(room), b(room);
         std::uint64_t* pa = a.data();

@@ -209,7 +209,9 @@ class codegen {
 
   constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {
     switch (p.protocol) {
-      case proto::ether: branch(jmp | ja, 0, t, t); return;  // every frame
+      case proto::ether:
+        fail(errc::malformed, p.column, "filter: link layer applied in wrong context ('ether' alone)");
+        return;
       case proto::ip: ethertype(ethertype_ip, t, f); return;
       case proto::ip6: ethertype(ethertype_ip6, t, f); return;
       case proto::arp: ethertype(ethertype_arp, t, f); return;
@@ -238,16 +240,13 @@ class codegen {
         }
         ethertype(p.number, t, f);
         return;
-      case proto::ip:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
+      case proto::ip:  // (a number above 255 never matches; libpcap compiles it all the same)
         ip_proto(p.number, t, f);
         return;
       case proto::ip6:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
         ip6_proto(p.number, t, f);
         return;
       case proto::none:
-        if (p.number > 255) return fail(errc::bad_value, p.column, "filter: protocol number above 255");
         either([&](auto a, auto b) { ip_proto(p.number, a, b); }, [&](auto a, auto b) { ip6_proto(p.number, a, b); },
                t, f);
         return;
@@ -393,8 +392,8 @@ class codegen {
     if (p.protocol == proto::tcp || p.protocol == proto::udp || p.protocol == proto::sctp) {
       protos[0] = transport_number(p.protocol);
       np = 1;
-    } else if (p.protocol != proto::none && p.protocol != proto::ip && p.protocol != proto::ip6) {
-      return fail(errc::malformed, p.column, "filter: port goes with tcp, udp, sctp, ip or ip6");
+    } else if (p.protocol != proto::none) {
+      return fail(errc::malformed, p.column, "filter: illegal qualifier of 'port' (tcp, udp or sctp only)");
     }
     auto next_header_in = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
       emit(ld | b_() | abs_, off);
@@ -441,8 +440,6 @@ class codegen {
            },
            a, b);
     };
-    if (p.protocol == proto::ip) return v4(t, f);
-    if (p.protocol == proto::ip6) return v6(t, f);
     either(v6, v4, t, f);
   }
 
@@ -511,16 +508,19 @@ class codegen {
     }
     if (loads.empty()) branch(jmp | ja, 0, t, t);
   }
+  // As libpcap's gencode: an accessor's checks are its index's, then its own; a binary
+  // operation keeps only its left operand's checks (gen_arth drops the right one's, so
+  // `ip[2:2] - tcp[12] > 0` does not check that the packet is TCP); a relation, both
+  // sides'.
   constexpr void collect(std::int32_t i, std::vector<std::int32_t>& out) const {
     if (i < 0) return;
     const arith_node& a = arith(i);
     if (a.kind == arith_kind::load) {
-      if (a.base != proto::ether) out.push_back(i);
       collect(a.left, out);
+      if (a.base != proto::ether) out.push_back(i);
       return;
     }
     collect(a.left, out);
-    collect(a.right, out);
   }
   constexpr void guard(proto p, std::int32_t t, std::int32_t f) {
     switch (p) {
