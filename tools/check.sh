@@ -23,7 +23,8 @@ packages=(
   protobuf-compiler libprotobuf-dev  # protobuf oracle (protoc, libprotobuf) and benchmark anchor
   libprotozero-dev                   # the other protobuf benchmark anchor (header-only)
   tshark tcpdump                     # interop oracles: tshark dissects, tcpdump captures
-  libpcap-dev                        # the filter oracle: pcap_compile, bpf_filter, bpf_validate, bpf_image
+  libpcap-dev netbase                # the filter oracle: pcap_compile, bpf_filter, bpf_validate, bpf_image;
+                                     # /etc/services and /etc/protocols for its port and protocol names
   iproute2 iputils-ping traceroute   # the traffic the interop tests make in network namespaces
 )
 if [ "$(id -u)" -eq 0 ]; then
