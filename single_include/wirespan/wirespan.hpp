@@ -8443,6 +8443,7 @@ enum class primitive_kind : std::uint8_t {
   less,         ///< less N: the wire length <= N
   broadcast,    ///< ether / ip broadcast
   multicast,    ///< ether / ip / ip6 multicast
+  vlan,         ///< vlan [id]: an 802.1Q/802.1ad tag (the headers after it move by 4 bytes)
 };
 
 /// One primitive with its qualifiers and value.
@@ -9033,7 +9034,7 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : {"vlan", "mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
+    for (std::string_view w : {"mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
                                "decnet", "iso", "atalk", "aarp", "ipx", "netbeui", "stp", "wlan", "type", "subtype",
                                "inbound", "outbound", "ifname", "on", "rnr", "rulenum", "reason", "rset", "srnr",
                                "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl", "moprc",
@@ -9046,6 +9047,21 @@ struct parser {
     }
     primitive p;
     p.column = cur.column;
+    if (is_word("vlan")) {
+      p.kind = primitive_kind::vlan;
+      advance();
+      if (cur.kind == tok::number) {
+        if (cur.number > 0x0fff) {
+          failed = true;
+          err = make_error(errc::bad_value, cur.column, "filter: VLAN tag {} greater than maximum 4095", cur.number);
+          return -1;
+        }
+        p.value = primitive::value_kind::number;
+        p.number = cur.number;
+        advance();
+      }
+      return add_primitive(p);
+    }
     // Qualifiers: [proto] [dir] [type].
     bool any = false;
     if (cur.kind == tok::id) {
@@ -9121,7 +9137,7 @@ struct parser {
     if (cur.kind == tok::number) return true;
     if (cur.kind != tok::id) return false;
     for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
-                               "greater", "less", "broadcast", "multicast", "len"}) {
+                               "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
       if (cur.text == k) return false;
     }
     return proto_of(cur.text) == proto::none;
@@ -9513,7 +9529,30 @@ class codegen {
         return;
       case primitive_kind::broadcast: broadcast(p, t, f); return;
       case primitive_kind::multicast: multicast(p, t, f); return;
+      case primitive_kind::vlan: vlan(p, t, f); return;
     }
+  }
+
+  // vlan [id], as libpcap does for a capture without the kernel's VLAN metadata: the
+  // EtherType is a VLAN TPID (802.1Q, 802.1ad or the old QinQ 0x9100), the tag's VLAN ID
+  // is `id`; and every primitive after this one, in the text, reads its headers 4 bytes
+  // further on.
+  constexpr void vlan(const primitive& p, std::int32_t t, std::int32_t f) {
+    auto tpid = [&](std::int32_t a, std::int32_t b) {
+      either([&](auto c, auto d) { ethertype(0x8100, c, d); },
+             [&](auto c, auto d) {
+               either([&](auto x, auto y) { ethertype(0x88a8, x, y); }, [&](auto x, auto y) { ethertype(0x9100, x, y); },
+                      c, d);
+             },
+             a, b);
+    };
+    if (p.value == primitive::value_kind::number) {
+      both(tpid, [&](auto a, auto b) { cmp(h, off_linkpl_, p.number, a, b, 0x0fff); }, t, f);
+    } else {
+      tpid(t, f);
+    }
+    off_linktype_ += 4;
+    off_linkpl_ += 4;
   }
 
   constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {

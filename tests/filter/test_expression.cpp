@@ -126,7 +126,9 @@ TEST_CASE("filter expressions: what libpcap rejects is rejected, with the column
   CHECK(e.code == errc::malformed);
   e = error_of("ether");
   CHECK(e.code == errc::malformed);
-  e = error_of("vlan 100");
+  e = error_of("vlan 4096");
+  CHECK(e.code == errc::bad_value);
+  e = error_of("mpls");
   CHECK(e.code == errc::unsupported);
   CHECK(wirespan::to_string(error_of("tcp port")).find("expected a port") != std::string::npos);
 }
@@ -143,4 +145,18 @@ TEST_CASE("filter expressions: long programs reach their targets through ja") {
   bool has_ja = false;
   for (const auto& i : *prog) has_ja = has_ja || i.code == (f::jmp | f::ja);
   CHECK(has_ja);
+}
+
+TEST_CASE("filter expressions: vlan moves the headers of what follows it by 4 bytes") {
+  std::vector<std::uint8_t> tagged(syn.begin(), syn.begin() + 12);
+  for (int b : {0x81, 0x00, 0x00, 0x64}) tagged.push_back(static_cast<std::uint8_t>(b));  // 802.1Q, VLAN 100
+  tagged.insert(tagged.end(), syn.begin() + 12, syn.end());
+  CHECK(on("vlan 100 and tcp port 443", tagged) == 262144);
+  CHECK(on("vlan and tcp port 443", tagged) == 262144);
+  CHECK(on("vlan 101 and tcp port 443", tagged) == 0);
+  CHECK(on("tcp port 443", tagged) == 0);            // no vlan: the EtherType read is the TPID
+  CHECK(on("tcp port 443 and vlan", tagged) == 0);   // the shift applies to what comes after
+  CHECK(on("vlan and vlan", tagged) == 0);           // one tag only
+  tagged[12] = 0x88, tagged[13] = 0xa8;              // 802.1ad
+  CHECK(on("vlan 100 and ip", tagged) == 262144);
 }

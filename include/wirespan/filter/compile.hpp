@@ -204,7 +204,30 @@ class codegen {
         return;
       case primitive_kind::broadcast: broadcast(p, t, f); return;
       case primitive_kind::multicast: multicast(p, t, f); return;
+      case primitive_kind::vlan: vlan(p, t, f); return;
     }
+  }
+
+  // vlan [id], as libpcap does for a capture without the kernel's VLAN metadata: the
+  // EtherType is a VLAN TPID (802.1Q, 802.1ad or the old QinQ 0x9100), the tag's VLAN ID
+  // is `id`; and every primitive after this one, in the text, reads its headers 4 bytes
+  // further on.
+  constexpr void vlan(const primitive& p, std::int32_t t, std::int32_t f) {
+    auto tpid = [&](std::int32_t a, std::int32_t b) {
+      either([&](auto c, auto d) { ethertype(0x8100, c, d); },
+             [&](auto c, auto d) {
+               either([&](auto x, auto y) { ethertype(0x88a8, x, y); }, [&](auto x, auto y) { ethertype(0x9100, x, y); },
+                      c, d);
+             },
+             a, b);
+    };
+    if (p.value == primitive::value_kind::number) {
+      both(tpid, [&](auto a, auto b) { cmp(h, off_linkpl_, p.number, a, b, 0x0fff); }, t, f);
+    } else {
+      tpid(t, f);
+    }
+    off_linktype_ += 4;
+    off_linkpl_ += 4;
   }
 
   constexpr void abbreviation(const primitive& p, std::int32_t t, std::int32_t f) {

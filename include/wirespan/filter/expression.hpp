@@ -42,6 +42,7 @@ enum class primitive_kind : std::uint8_t {
   less,         ///< less N: the wire length <= N
   broadcast,    ///< ether / ip broadcast
   multicast,    ///< ether / ip / ip6 multicast
+  vlan,         ///< vlan [id]: an 802.1Q/802.1ad tag (the headers after it move by 4 bytes)
 };
 
 /// One primitive with its qualifiers and value.
@@ -632,7 +633,7 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : {"vlan", "mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
+    for (std::string_view w : {"mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
                                "decnet", "iso", "atalk", "aarp", "ipx", "netbeui", "stp", "wlan", "type", "subtype",
                                "inbound", "outbound", "ifname", "on", "rnr", "rulenum", "reason", "rset", "srnr",
                                "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl", "moprc",
@@ -645,6 +646,21 @@ struct parser {
     }
     primitive p;
     p.column = cur.column;
+    if (is_word("vlan")) {
+      p.kind = primitive_kind::vlan;
+      advance();
+      if (cur.kind == tok::number) {
+        if (cur.number > 0x0fff) {
+          failed = true;
+          err = make_error(errc::bad_value, cur.column, "filter: VLAN tag {} greater than maximum 4095", cur.number);
+          return -1;
+        }
+        p.value = primitive::value_kind::number;
+        p.number = cur.number;
+        advance();
+      }
+      return add_primitive(p);
+    }
     // Qualifiers: [proto] [dir] [type].
     bool any = false;
     if (cur.kind == tok::id) {
@@ -720,7 +736,7 @@ struct parser {
     if (cur.kind == tok::number) return true;
     if (cur.kind != tok::id) return false;
     for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
-                               "greater", "less", "broadcast", "multicast", "len"}) {
+                               "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
       if (cur.text == k) return false;
     }
     return proto_of(cur.text) == proto::none;

@@ -310,7 +310,8 @@ int main(int argc, char** argv) {
   const char* expressions[] = {
       "host 192.168.1.10", "tcp port 443", "udp port 53", "icmp", "not port 22", "tcp[tcpflags] & tcp-syn != 0",
       "greater 1400", "net 10.0.0.0/8", "src host 10.0.0.1 and dst port 80", "ip", "ip6", "arp", "rarp",
-      "vlan", "vlan 100", "vlan and tcp", "vlan 100 and vlan", "ether broadcast", "ether multicast",
+      "vlan", "vlan 100", "vlan and tcp", "vlan 100 and vlan", "vlan and vlan and tcp port 80", "not vlan or ip",
+      "vlan 100 and ip host 10.0.0.1", "vlan and udp port 53", "ip or vlan and ip", "vlan 4095 or arp", "ether broadcast", "ether multicast",
       "ip multicast", "ip broadcast", "ip6 multicast", "sctp", "igmp", "icmp6", "ip proto 132", "less 60",
       "len >= 100", "tcp[13] & 0x12 = 0x12", "ip[6:2] & 0x1fff = 0", "portrange 1000-2000", "src or dst port 8080",
       "ether proto 0x86dd", "ip and (tcp or udp) and not port 53", "tcp port 80 or tcp port 443 and host 10.0.0.2",
@@ -447,7 +448,7 @@ int main(int argc, char** argv) {
       "ip[0] / 0 = 1", "ip[0] % 0 = 1", "net 10.0.0.0/33", "host 10.0.0.256", "ether host 02:00:00:00:00",
       "portrange 1-70000", "not", "tcp port ntp", "udp port ssh", "port nosuchservice",
       "ether proto", "10.0.0.1 10.0.0.2", "tcp udp", "src", "greater", "less x", "icmp[0] = ", "== 1",
-      "ip6 host 10.0.0.1", "ip host ::1", "arp net ::/0", "ip6 net ::1/129", "port 22 80", "proto", "ip proto",
+      "ip6 host 10.0.0.1", "ip host ::1", "vlan 4096", "vlan tcp", "arp net ::/0", "ip6 net ::1/129", "port 22 80", "proto", "ip proto",
       "proto tcp", "ip proto udp", "ip proto esp", "ip6 proto icmp6", "ether", "ether and ip"};
   long rejections = 0;
   for (const char* e : rejected) {
