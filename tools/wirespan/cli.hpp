@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <wirespan/filter/bpf.hpp>
+
 namespace wirespan_cli {
 
 struct command {
@@ -23,12 +25,16 @@ int run_demo(std::span<const std::string_view> args);
 int run_decode(std::span<const std::string_view> args);
 int run_craft(std::span<const std::string_view> args);
 int run_protobuf(std::span<const std::string_view> args);
+int run_filter(std::span<const std::string_view> args);
+int run_match(std::span<const std::string_view> args);
 
 extern const command checksum_command;
 extern const command demo_command;
 extern const command decode_command;
 extern const command craft_command;
 extern const command protobuf_command;
+extern const command filter_command;
+extern const command match_command;
 
 /// Exit codes: 0 success, 1 bad input data, 2 bad usage.
 inline constexpr int exit_ok = 0;
@@ -37,6 +43,11 @@ inline constexpr int exit_usage = 2;
 
 /// Print "wirespan <cmd>: <message>" to stderr and return `code`.
 int fail(std::string_view cmd, const std::string& message, int code);
+
+/// Compile a tcpdump expression for a command; prints the error with a caret under its
+/// column and returns nothing on failure.
+std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
+                                                                            std::string_view expr);
 
 /// Read a whole file ("-" is standard input). Empty optional on error (errno is reported).
 std::optional<std::vector<std::uint8_t>> read_all(std::string_view path, std::string_view cmd);

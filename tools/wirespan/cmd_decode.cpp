@@ -1,6 +1,7 @@
 // wirespan decode: one line, or one JSON object, per frame of a pcap/pcapng file.
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@ namespace wirespan_cli {
 const command decode_command{
     "decode",
     "print the frames of a pcap or pcapng file, one line or one JSON object each",
-    "usage: wirespan decode [--json] FILE\n"
+    "usage: wirespan decode [--json] [--filter EXPRESSION] FILE\n"
     "\n"
     "Reads a capture file (classic pcap in either byte order, microsecond or nanosecond\n"
     "timestamps, or pcapng; \"-\" reads standard input) and prints one line per frame:\n"
@@ -27,6 +28,9 @@ const command decode_command{
     "ICMP or ICMPv6 error are in the object \"icmp.quoted\" (same names); a frame whose\n"
     "dissection stopped early has \"error\": {\"layer\", \"message\"}.\n"
     "\n"
+    "--filter EXPRESSION decodes only the frames a tcpdump filter expression accepts (see\n"
+    "wirespan filter --help; Ethernet frames only); their numbers stay those of the file.\n"
+    "\n"
     "Exit status: 0 when the file was read to the end (malformed frames are reported, not\n"
     "fatal), 1 when the file itself is malformed, 2 on bad usage.\n",
     &run_decode};
@@ -34,9 +38,15 @@ const command decode_command{
 int run_decode(std::span<const std::string_view> args) {
   bool json = false;
   std::string_view path;
-  for (std::string_view a : args) {
+  std::optional<std::vector<wirespan::filter::instruction>> filter;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
     if (a == "--json") {
       json = true;
+    } else if (a == "--filter") {
+      if (i + 1 == args.size()) return fail("decode", "--filter needs an expression", exit_usage);
+      filter = compile_expression("decode", args[++i]);
+      if (!filter) return exit_bad_input;
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return fail("decode", "unknown option '" + std::string(a) + "'", exit_usage);
     } else if (path.empty()) {
@@ -61,9 +71,10 @@ int run_decode(std::span<const std::string_view> args) {
     }
     if (!*more) break;
     ++number;
-    const auto layers = wirespan::dissect::frame(rec.data, rec.linktype, {.verify_checksums = true});
     const double t = static_cast<double>(rec.seconds) + rec.nanoseconds / 1e9;
-    if (!first_time) first_time = t;
+    if (!first_time) first_time = t;  // (the file's first frame, filtered out or not)
+    if (filter && (rec.linktype != 1 || wirespan::filter::run(*filter, rec.data, rec.original_length) == 0)) continue;
+    const auto layers = wirespan::dissect::frame(rec.data, rec.linktype, {.verify_checksums = true});
     const std::string line = json ? frame_json(number, rec, layers) : frame_line(number, t - *first_time, rec, layers);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);

@@ -262,6 +262,49 @@ bool protobuf_section() {
   return ok;
 }
 
+// The tutorials' expressions, and a few more, over the embedded capture; the counts are
+// what `tcpdump -r` prints for the same file.
+bool filter_section() {
+  namespace ws = wirespan;
+  namespace f = wirespan::filter;
+  std::printf("== filter: tcpdump expressions compiled to classic BPF, run over the embedded capture\n");
+  auto prog = f::compile("tcp port 443");
+  if (!prog) return false;
+  std::printf("  tcp port 443 (%zu instructions, as tcpdump -d):\n%s", prog->size(), f::dump(*prog).c_str());
+  struct expectation {
+    const char* expression;
+    std::size_t matches;  // tcpdump 4.99.3 -r on the same capture
+  };
+  constexpr expectation expected[] = {
+      {"host 192.168.1.10", 0}, {"tcp port 443", 0}, {"udp port 53", 1}, {"icmp", 4}, {"not port 22", 12},
+      {"tcp[tcpflags] & tcp-syn != 0", 2}, {"greater 1400", 0}, {"net 10.0.0.0/8", 9},
+      {"src host 10.0.0.1 and dst port 80", 0}, {"arp", 2}, {"vlan", 2}, {"vlan and udp", 1}, {"icmp6", 1}};
+  bool ok = f::validate(*prog).has_value();
+  for (const auto& x : expected) {
+    auto p = f::compile(x.expression);
+    if (!p || !f::validate(*p)) {
+      std::printf("  %s: does not compile\n", x.expression);
+      ok = false;
+      continue;
+    }
+    auto r = ws::capture::reader::open(sample_capture);
+    if (!r) return false;
+    ws::pcap::record rec;
+    std::size_t matches = 0;
+    while (true) {
+      auto more = r->next(rec);
+      if (!more || !*more) break;
+      if (f::run(*p, rec.data, rec.original_length) != 0) ++matches;
+    }
+    const bool same = matches == x.matches;
+    ok = ok && same;
+    std::printf("  %-36s %2zu of 12 frames (%zu instructions)%s\n", x.expression, matches, p->size(),
+                same ? "" : "  MISMATCH with tcpdump");
+  }
+  std::printf("  filter: %s\n\n", ok ? "passed" : "FAILED");
+  return ok;
+}
+
 }  // namespace
 
 int run_demo(std::span<const std::string_view> args) {
@@ -271,6 +314,7 @@ int run_demo(std::span<const std::string_view> args) {
   ok = ipv4_icmp_section() && ok;
   ok = capture_section() && ok;
   ok = protobuf_section() && ok;
+  ok = filter_section() && ok;
   std::printf("demo: %s\n", ok ? "all sections passed" : "SOME SECTIONS FAILED");
   return ok ? exit_ok : exit_bad_input;
 }

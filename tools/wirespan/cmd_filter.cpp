@@ -1,0 +1,116 @@
+// wirespan filter / match — tcpdump expressions compiled to classic BPF, printed like
+// `tcpdump -d/-dd/-ddd`, and run over the frames of a capture file.
+#include <cstdio>
+#include <string>
+
+#include <wirespan/filter/compile.hpp>
+#include <wirespan/filter/interpret.hpp>
+#include <wirespan/filter/text.hpp>
+#include <wirespan/pcap/capture.hpp>
+
+#include "cli.hpp"
+
+namespace wirespan_cli {
+
+namespace {
+
+constexpr std::string_view filter_usage =
+    "usage: wirespan filter [-d | -dd | -ddd] [-y EN10MB] EXPRESSION...\n"
+    "\n"
+    "Compile a tcpdump filter expression (pcap-filter(7); the words are joined with spaces,\n"
+    "as tcpdump does) to classic BPF for Ethernet frames and print the program: -d (the\n"
+    "default) as mnemonics, -dd as C initialisers, -ddd as decimal numbers, in tcpdump's\n"
+    "formats. The program accepts with 262144 and rejects with 0; it passes the Linux\n"
+    "kernel's checks (SO_ATTACH_FILTER). A syntax error names the column.\n"
+    "Link types: EN10MB (Ethernet) only, for now.\n"
+    "\n"
+    "Exit status: 0 compiled, 1 the expression does not compile, 2 bad usage.\n";
+
+constexpr std::string_view match_usage =
+    "usage: wirespan match EXPRESSION FILE\n"
+    "\n"
+    "Print the 1-based numbers of the frames of the capture FILE (pcap or pcapng) that the\n"
+    "tcpdump filter EXPRESSION accepts, one per line. Frames of link types other than\n"
+    "Ethernet are not matched (and counted on standard error).\n"
+    "\n"
+    "Exit status: 0 read to the end, 1 the expression or the file is bad, 2 bad usage.\n";
+
+}  // namespace
+
+const command filter_command{"filter", "compile a tcpdump expression to classic BPF (like tcpdump -d/-dd/-ddd)",
+                             filter_usage, &run_filter};
+const command match_command{"match", "the frames of a capture file that a tcpdump expression accepts", match_usage,
+                            &run_match};
+
+std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
+                                                                            std::string_view expr) {
+  auto prog = wirespan::filter::compile(expr);
+  if (!prog) {
+    fail(cmd, wirespan::to_string(prog.error()), exit_bad_input);
+    std::fprintf(stderr, "  %.*s\n  %*s^\n", static_cast<int>(expr.size()), expr.data(),
+                 static_cast<int>(prog.error().offset), "");
+    return std::nullopt;
+  }
+  return std::move(*prog);
+}
+
+int run_filter(std::span<const std::string_view> args) {
+  auto format = wirespan::filter::text_format::mnemonics;
+  std::string expr;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    if (a == "-d") {
+      format = wirespan::filter::text_format::mnemonics;
+    } else if (a == "-dd") {
+      format = wirespan::filter::text_format::c_array;
+    } else if (a == "-ddd") {
+      format = wirespan::filter::text_format::decimal;
+    } else if (a == "-y") {
+      if (i + 1 == args.size()) return fail("filter", "-y needs a link type", exit_usage);
+      const std::string_view type = args[++i];
+      if (type != "EN10MB") {
+        return fail("filter", "link type '" + std::string(type) + "' is not supported yet (EN10MB only)", exit_usage);
+      }
+    } else {
+      if (!expr.empty()) expr += ' ';
+      expr += a;
+    }
+  }
+  auto prog = compile_expression("filter", expr);
+  if (!prog) return exit_bad_input;
+  const std::string text = wirespan::filter::dump(*prog, format);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return exit_ok;
+}
+
+int run_match(std::span<const std::string_view> args) {
+  if (args.size() != 2) {
+    return fail("match", "an expression and a capture file are needed (see wirespan match --help)", exit_usage);
+  }
+  auto prog = compile_expression("match", args[0]);
+  if (!prog) return exit_bad_input;
+  auto file = read_all(args[1], "match");
+  if (!file) return exit_bad_input;
+  auto reader = wirespan::capture::reader::open(*file, {.strict = false});
+  if (!reader) return fail("match", wirespan::to_string(reader.error()), exit_bad_input);
+  wirespan::pcap::record rec;
+  std::size_t number = 0, other_links = 0;
+  while (true) {
+    auto more = reader->next(rec);
+    if (!more) {
+      std::fflush(stdout);
+      return fail("match", wirespan::to_string(more.error()), exit_bad_input);
+    }
+    if (!*more) break;
+    ++number;
+    if (rec.linktype != 1) {  // LINKTYPE_ETHERNET
+      ++other_links;
+      continue;
+    }
+    if (wirespan::filter::run(*prog, rec.data, rec.original_length) != 0) std::printf("%zu\n", number);
+  }
+  if (other_links != 0) std::fprintf(stderr, "wirespan match: %zu frames not Ethernet, not matched\n", other_links);
+  return exit_ok;
+}
+
+}  // namespace wirespan_cli
