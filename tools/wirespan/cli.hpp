@@ -47,7 +47,8 @@ int fail(std::string_view cmd, const std::string& message, int code);
 /// Compile a tcpdump expression for a command; prints the error with a caret under its
 /// column and returns nothing on failure.
 std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
-                                                                            std::string_view expr);
+                                                                            std::string_view expr,
+                                                                            bool optimize = true);
 
 /// Read a whole file ("-" is standard input). Empty optional on error (errno is reported).
 std::optional<std::vector<std::uint8_t>> read_all(std::string_view path, std::string_view cmd);

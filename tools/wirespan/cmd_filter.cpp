@@ -15,13 +15,16 @@ namespace wirespan_cli {
 namespace {
 
 constexpr std::string_view filter_usage =
-    "usage: wirespan filter [-d | -dd | -ddd] [-y EN10MB] EXPRESSION...\n"
+    "usage: wirespan filter [-d | -dd | -ddd] [-O] [-y EN10MB] EXPRESSION...\n"
     "\n"
     "Compile a tcpdump filter expression (pcap-filter(7); the words are joined with spaces,\n"
     "as tcpdump does) to classic BPF for Ethernet frames and print the program: -d (the\n"
     "default) as mnemonics, -dd as C initialisers, -ddd as decimal numbers, in tcpdump's\n"
     "formats. The program accepts with 262144 and rejects with 0; it passes the Linux\n"
-    "kernel's checks (SO_ATTACH_FILTER). A syntax error names the column.\n"
+    "kernel's checks (SO_ATTACH_FILTER). A syntax error names the column. The program is\n"
+    "optimized (with the verdicts of the unoptimized one on every packet, whole or cut)\n"
+    "unless -O is given, as tcpdump does; an optimized program that rejects every packet\n"
+    "is an error, as it is for tcpdump.\n"
     "Link types: EN10MB (Ethernet) only, for now.\n"
     "\n"
     "Exit status: 0 compiled, 1 the expression does not compile, 2 bad usage.\n";
@@ -43,8 +46,10 @@ const command match_command{"match", "the frames of a capture file that a tcpdum
                             &run_match};
 
 std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
-                                                                            std::string_view expr) {
-  auto prog = wirespan::filter::compile(expr);
+                                                                            std::string_view expr, bool optimize) {
+  wirespan::filter::compile_options options;
+  options.optimize = optimize;
+  auto prog = wirespan::filter::compile(expr, options);
   if (!prog) {
     fail(cmd, wirespan::to_string(prog.error()), exit_bad_input);
     std::fprintf(stderr, "  %.*s\n  %*s^\n", static_cast<int>(expr.size()), expr.data(),
@@ -56,6 +61,7 @@ std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std
 
 int run_filter(std::span<const std::string_view> args) {
   auto format = wirespan::filter::text_format::mnemonics;
+  bool optimize = true;
   std::string expr;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -65,6 +71,8 @@ int run_filter(std::span<const std::string_view> args) {
       format = wirespan::filter::text_format::c_array;
     } else if (a == "-ddd") {
       format = wirespan::filter::text_format::decimal;
+    } else if (a == "-O") {
+      optimize = false;
     } else if (a == "-y") {
       if (i + 1 == args.size()) return fail("filter", "-y needs a link type", exit_usage);
       const std::string_view type = args[++i];
@@ -76,7 +84,7 @@ int run_filter(std::span<const std::string_view> args) {
       expr += a;
     }
   }
-  auto prog = compile_expression("filter", expr);
+  auto prog = compile_expression("filter", expr, optimize);
   if (!prog) return exit_bad_input;
   const std::string text = wirespan::filter::dump(*prog, format);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -5,7 +5,8 @@
 // in the same order (which matters for frames cut short: a load past the captured bytes
 // ends the program with 0), a match returns 262144 (tcpdump's snapshot length) and a
 // miss 0. The program always passes `validate()`: conditional jumps longer than 255
-// instructions go through an unconditional one.
+// instructions go through an unconditional one. Unless told not to, the program is then
+// optimized (optimize.hpp), and one that rejects every packet is an error.
 //
 // ```cpp
 // auto prog = wirespan::filter::compile("tcp port 443").value();   // std::vector<instruction>
@@ -25,6 +26,7 @@
 #include "../core/result.hpp"
 #include "bpf.hpp"
 #include "expression.hpp"
+#include "optimize.hpp"
 
 namespace wirespan::filter {
 
@@ -32,6 +34,9 @@ namespace wirespan::filter {
 struct compile_options {
   std::uint32_t snaplen = accept_snaplen;  ///< what a match returns
   std::uint32_t netmask = 0;               ///< the IPv4 netmask for `ip broadcast` (0: unknown)
+  /// Run `optimize()` on the program (tcpdump does, unless given -O). An optimized
+  /// program that can only reject is an error, as it is for pcap_compile.
+  bool optimize = true;
 };
 
 namespace detail {
@@ -46,11 +51,15 @@ struct sym {
   std::uint32_t k;
   std::int32_t jt;  // labels (conditional jumps), or the target label of ja
   std::int32_t jf;
+  std::uint8_t tag = 0;  // 1: a packet load of a relation's accessor (see optimize.hpp's families)
 };
 
 class codegen {
  public:
   constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {}
+
+  /// Per instruction of the program run() made: its family of tests (optimize.hpp).
+  constexpr std::vector<std::uint8_t>& tags() { return tags_; }
 
   constexpr result<std::vector<instruction>> run() {
     const std::int32_t accept = label();
@@ -73,6 +82,7 @@ class codegen {
   compile_options o_;
   std::vector<sym> code_;
   std::vector<std::int32_t> labels_;  // label -> instruction index (-1: not placed)
+  std::vector<std::uint8_t> tags_;
   std::uint32_t off_linktype_ = 12;
   std::uint32_t off_linkpl_ = 14;
   std::uint32_t next_slot_ = 0;
@@ -373,19 +383,12 @@ class codegen {
     };
     switch (p.protocol) {
       case proto::none:
-        // ip, or arp / rarp (one test of the EtherType for both, as libpcap does)
+        // ip, arp or rarp: each with its own copy of the address tests, as libpcap's
+        // gencode (the optimizer merges the arp and rarp copies)
         either(ip,
                [&](auto a, auto b) {
-                 both([&](auto c, auto d) {
-                        either([&](auto x, auto y) { ethertype(ethertype_arp, x, y); },
-                               [&](auto x, auto y) { ethertype(ethertype_rarp, x, y); }, c, d);
-                      },
-                      [&](auto c, auto d) {
-                        directed(p.dir,
-                                 [&](std::uint32_t off, std::int32_t x, std::int32_t y) { ipv4_field(p, off, x, y); },
-                                 off_linkpl_ + 14, off_linkpl_ + 24, c, d);
-                      },
-                      a, b);
+                 either([&](auto c, auto d) { arp_like(ethertype_arp, c, d); },
+                        [&](auto c, auto d) { arp_like(ethertype_rarp, c, d); }, a, b);
                },
                t, f);
         return;
@@ -418,48 +421,57 @@ class codegen {
     } else if (p.protocol != proto::none) {
       return fail(errc::malformed, p.column, "filter: illegal qualifier of 'port' (tcp, udp or sctp only)");
     }
-    auto next_header_in = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
-      emit(ld | b_() | abs_, off);
+    // As libpcap's gencode, each protocol has its own copy of the port tests (the
+    // optimizer merges the copies): on each copy's path the protocol is known.
+    auto each_protocol = [&](auto&& one, std::int32_t a, std::int32_t b) {
       for (int i = 0; i < np; ++i) {
         const std::int32_t no = i + 1 == np ? b : label();
-        branch(jmp | jeq | k, protos[i], a, no);
+        one(protos[i], a, no);
         if (i + 1 != np) place(no);
       }
     };
     auto v6 = [&](std::int32_t a, std::int32_t b) {
       both([&](auto c, auto d) { ethertype(ethertype_ip6, c, d); },
            [&](auto c, auto d) {
-             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 6, x, y); },
-                  [&](auto x, auto y) {
-                    directed(p.dir,
-                             [&](std::uint32_t off, std::int32_t u, std::int32_t v) {
-                               emit(ld | h | abs_, off);
-                               port_value(p, u, v);
-                             },
-                             off_linkpl_ + 40, off_linkpl_ + 42, x, y);
-                  },
-                  c, d);
+             each_protocol(
+                 [&](std::uint32_t number, std::int32_t x, std::int32_t y) {
+                   both([&](auto u, auto v) { cmp(b_(), off_linkpl_ + 6, number, u, v); },
+                        [&](auto u, auto v) {
+                          directed(p.dir,
+                                   [&](std::uint32_t off, std::int32_t q, std::int32_t r) {
+                                     emit(ld | h | abs_, off);
+                                     port_value(p, q, r);
+                                   },
+                                   off_linkpl_ + 40, off_linkpl_ + 42, u, v);
+                        },
+                        x, y);
+                 },
+                 c, d);
            },
            a, b);
     };
     auto v4 = [&](std::int32_t a, std::int32_t b) {
       both([&](auto c, auto d) { ethertype(ethertype_ip, c, d); },
            [&](auto c, auto d) {
-             both([&](auto x, auto y) { next_header_in(off_linkpl_ + 9, x, y); },
-                  [&](auto x, auto y) {
-                    both([&](auto u, auto v) { not_fragment(u, v); },
-                         [&](auto u, auto v) {
-                           directed(p.dir,
-                                    [&](std::uint32_t off, std::int32_t q, std::int32_t r) {
-                                      emit(ldx | b_() | msh, off_linkpl_);
-                                      emit(ld | h | ind, off);
-                                      port_value(p, q, r);
-                                    },
-                                    off_linkpl_, off_linkpl_ + 2, u, v);
-                         },
-                         x, y);
-                  },
-                  c, d);
+             each_protocol(
+                 [&](std::uint32_t number, std::int32_t x, std::int32_t y) {
+                   both([&](auto u, auto v) { cmp(b_(), off_linkpl_ + 9, number, u, v); },
+                        [&](auto u, auto v) {
+                          both([&](auto g, auto h2) { not_fragment(g, h2); },
+                               [&](auto g, auto h2) {
+                                 directed(p.dir,
+                                          [&](std::uint32_t off, std::int32_t q, std::int32_t r) {
+                                            emit(ldx | b_() | msh, off_linkpl_);
+                                            emit(ld | h | ind, off);
+                                            port_value(p, q, r);
+                                          },
+                                          off_linkpl_, off_linkpl_ + 2, g, h2);
+                               },
+                               u, v);
+                        },
+                        x, y);
+                 },
+                 c, d);
            },
            a, b);
     };
@@ -602,6 +614,7 @@ class codegen {
           } else {
             emit(ld | size | abs_, base + index);
           }
+          code_.back().tag = 1;
           return;
         }
         value(a.left);
@@ -615,6 +628,7 @@ class codegen {
         }
         emit(misc | tax, 0);
         emit(ld | size | ind, base);
+        code_.back().tag = 1;
         return;
       }
       case arith_kind::negate:
@@ -747,8 +761,10 @@ class codegen {
     }
     std::vector<instruction> out;
     out.reserve(code.size());
+    tags_.clear();
     for (std::size_t i = 0; i < code.size(); ++i) {
       const sym& s = code[i];
+      tags_.push_back(s.tag);
       instruction in{s.code, 0, 0, s.k};
       if (s.code == (jmp | ja)) {
         const std::int32_t target = s.jt < 0 ? static_cast<std::int32_t>(i + 1) : at[static_cast<std::size_t>(s.jt)];
@@ -771,7 +787,12 @@ class codegen {
 /// Compile a parsed expression to a cBPF program for Ethernet frames.
 constexpr result<std::vector<instruction>> compile(const expression& e, compile_options options = {}) {
   detail::codegen g(e, options);
-  return g.run();
+  auto prog = g.run();
+  if (!prog || !options.optimize) return prog;
+  auto optimized = detail::opt::run(std::move(*prog), std::move(g.tags()));
+  if (detail::opt::root_rejects(optimized)) return make_error(errc::bad_value, 0, "filter: expression rejects all packets");
+  detail::opt::libpcap_return_order(optimized);
+  return optimized;
 }
 
 /// Parse and compile a tcpdump expression.

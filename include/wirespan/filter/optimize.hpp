@@ -1,0 +1,719 @@
+// wirespan/filter/optimize.hpp — a peephole optimizer for classic BPF programs.
+//
+// `optimize(prog)` returns a shorter program with the same verdict as `prog` on every
+// packet, whole or cut short, and every wire length. It works on any program that passes
+// `validate(prog, validation::userland)` (anything else comes back unchanged):
+//
+// - values are numbered: two loads of the same bytes, the same constant folded through
+//   the same arithmetic, are one value wherever they occur;
+// - what each path has learnt is carried along it: the outcome of every test taken, and
+//   which loads have been done (and so are within the captured bytes);
+// - a jump whose outcome the path already knows goes straight to where that outcome
+//   leads, past the loads and tests in between when those loads were done before on
+//   every path to it (jump threading: `ip and ip6` never loads the EtherType twice, and
+//   is found to reject every packet);
+// - a load that leaves A (or X) as it was, on every path to it, is dropped (shared
+//   loads); so are instructions no path reaches and jumps to the next instruction.
+//
+// Nothing is reordered and no load that could fail is removed, so a frame cut inside a
+// header gets the verdict it gets from the original program. (libpcap's optimizer also
+// reorders tests, which can change the verdict on such frames.)
+//
+// ```cpp
+// auto prog = wirespan::filter::optimize(unoptimized);
+// bool never = wirespan::filter::rejects_all(prog);
+// ```
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "bpf.hpp"
+#include "validate.hpp"
+
+namespace wirespan::filter {
+
+namespace detail::opt {
+
+// A numbered value.
+enum class vop : std::uint8_t { konst, load, load_ind, msh, length, alu_k, alu_x, negate, fresh };
+struct vnode {
+  vop op;
+  std::uint16_t code;  // load size / ALU operation
+  std::int32_t a;      // operand values
+  std::int32_t b;
+  std::uint32_t k;
+  friend constexpr bool operator==(const vnode&, const vnode&) noexcept = default;
+};
+
+struct fact {
+  std::int32_t v;
+  std::uint16_t op;  // jeq, jgt, jge, jset
+  std::uint32_t k;
+  bool outcome;
+};
+
+struct state {
+  std::int32_t A = -1;  // value numbers (-1: unknown)
+  std::int32_t X = -1;
+  std::int32_t M[memory_words] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  std::vector<fact> facts;          // outcomes known on every path here
+  std::vector<std::int32_t> loaded;  // loads known to be within the captured bytes
+};
+
+inline constexpr std::size_t max_facts = 96;
+inline constexpr std::size_t max_one_of = 8;
+
+constexpr std::uint32_t fold(std::uint16_t op, std::uint32_t l, std::uint32_t r, bool& ok) noexcept {
+  ok = true;
+  switch (op) {
+    case add: return l + r;
+    case sub: return l - r;
+    case mul: return l * r;
+    case div_: if (r == 0) break; return l / r;
+    case mod: if (r == 0) break; return l % r;
+    case or_: return l | r;
+    case and_: return l & r;
+    case xor_: return l ^ r;
+    case lsh: return r < 32 ? l << r : 0;
+    case rsh: return r < 32 ? l >> r : 0;
+    default: break;
+  }
+  ok = false;
+  return 0;
+}
+
+constexpr bool test(std::uint16_t op, std::uint32_t v, std::uint32_t k) noexcept {
+  switch (op) {
+    case jeq: return v == k;
+    case jgt: return v > k;
+    case jge: return v >= k;
+    default: return (v & k) != 0;
+  }
+}
+
+class optimizer {
+ public:
+  // `families`: per instruction, the family of its packet load; loads of the same bytes
+  // in different families are different values. (The compiler puts the loads of a
+  // relation's packet accessors in family 1 and all others in 0: libpcap's optimizer does
+  // not see that `ether[12:2] = 0x86dd` and `arp` test the same field, since it loads the
+  // first with an index, and to find the same "rejects all packets" cases as it, this
+  // one must not either.) Empty: all 0.
+  constexpr optimizer(std::vector<instruction> p, std::vector<std::uint8_t> families)
+      : p_(std::move(p)), family_(std::move(families)) {
+    family_.resize(p_.size(), 0);
+    barrier_.assign(p_.size(), 0);
+  }
+
+  // One pass; false when nothing changed.
+  constexpr bool pass() {
+    const std::size_t n = p_.size();
+    std::vector<std::int32_t> jt(n, -1), jf(n, -1);  // absolute targets
+    for (std::size_t i = 0; i < n; ++i) {
+      const instruction& in = p_[i];
+      if (in.code == (jmp | ja)) {
+        jt[i] = jf[i] = static_cast<std::int32_t>(i + 1 + in.k);
+      } else if (is_conditional_jump(in.code)) {
+        jt[i] = static_cast<std::int32_t>(i + 1 + in.jt);
+        jf[i] = static_cast<std::int32_t>(i + 1 + in.jf);
+      }
+    }
+    // (first: what the pass learns below holds for the edges as they are then)
+    bool changed = merge(jt, jf);
+    // Code from which every way ends in `ret #0` is `ret #0`: a load that fails, or a
+    // division by zero, also ends with 0. (Not through a jump decided by a constant,
+    // which libpcap leaves as it is.)
+    {
+      std::vector<bool> zero(n + 1, false);
+      for (std::size_t r = n; r-- > 0;) {
+        const instruction& i = p_[r];
+        const std::uint16_t c = class_of(i.code);
+        bool z = false;
+        if (c == ret) {
+          z = rval_of(i.code) == k && i.k == 0;
+        } else if (c == jmp) {
+          z = barrier_[r] == 0 && jt[r] < static_cast<std::int32_t>(n) && jf[r] < static_cast<std::int32_t>(n) &&
+              zero[static_cast<std::size_t>(jt[r])] && zero[static_cast<std::size_t>(jf[r])];
+        } else {
+          z = r + 1 < n && zero[r + 1];
+        }
+        zero[r] = z;
+        if (z && c != ret) {
+          p_[r] = instruction{ret | k, 0, 0, 0};
+          jt[r] = jf[r] = -1;
+          changed = true;
+        }
+      }
+    }
+    liveness();
+    // `and #m; jeq #0` with A not needed after: `jset #m` the other way round.
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      const instruction& a1 = p_[i];
+      const instruction& j1 = p_[i + 1];
+      if (a1.code != (alu | and_ | k) || j1.code != (jmp | jeq | k) || j1.k != 0) continue;
+      if (((live_at(static_cast<std::size_t>(jt[i + 1])) | live_at(static_cast<std::size_t>(jf[i + 1]))) & 1) != 0) continue;
+      if (jt[i + 1] - static_cast<std::int32_t>(i) - 1 > 255 || jf[i + 1] - static_cast<std::int32_t>(i) - 1 > 255) continue;
+      p_[i] = instruction{jmp | jset | k, 0, 0, a1.k};
+      jt[i] = jf[i + 1];
+      jf[i] = jt[i + 1];
+      p_[i].jt = static_cast<std::uint8_t>(jt[i] - static_cast<std::int32_t>(i) - 1);
+      p_[i].jf = static_cast<std::uint8_t>(jf[i] - static_cast<std::int32_t>(i) - 1);
+      changed = true;
+      liveness();
+    }
+    std::vector<state> in(n);
+    std::vector<bool> seen(n, false), drop(n, false);
+    seen[0] = true;
+    in[0].A = number({vop::konst, 0, -1, -1, 0});
+    in[0].X = in[0].A;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!seen[i]) continue;
+      state s = std::move(in[i]);
+      in[i] = state{};
+      const instruction ins = p_[i];
+      const std::uint16_t cls = class_of(ins.code);
+      if (cls == ret) continue;
+      if (cls == jmp) {
+        if (ins.code == (jmp | ja)) {
+          const std::int32_t to = thread(s, jt[i], static_cast<std::int32_t>(i), false);
+          if (to != jt[i]) jt[i] = jf[i] = to, changed = true;
+          arrive(in, seen, to, s, static_cast<std::int32_t>(i));
+          continue;
+        }
+        const bool on_x = source_of(ins.code) == x;
+        int known = on_x ? -1 : decide(s.A, op_of(ins.code), ins.k, s.facts);
+        if (on_x) {
+          std::uint32_t av = 0, xv = 0;
+          if (exact(s.A, s.facts, av) && exact(s.X, s.facts, xv)) known = test(op_of(ins.code), av, xv) ? 1 : 0;
+        }
+        if (known >= 0 || jt[i] == jf[i]) {
+          // Decided here: an unconditional jump. (One decided by a constant stays, and no
+          // edge skips it, as libpcap leaves such a test in place: see root_rejects.)
+          std::uint32_t av = 0, xv = 0;
+          const std::int32_t to = known == 0 ? jf[i] : jt[i];
+          if (known >= 0 && exact(s.A, s.facts, av) && (!on_x || exact(s.X, s.facts, xv)) &&
+              class_of(p_[static_cast<std::size_t>(to)].code) == ret) {
+            barrier_[i] = 1;
+          }
+          p_[i] = instruction{jmp | ja, 0, 0, static_cast<std::uint32_t>(to - static_cast<std::int32_t>(i) - 1)};
+          jt[i] = jf[i] = thread(s, to, static_cast<std::int32_t>(i), false);
+          changed = true;
+          arrive(in, seen, jt[i], s, static_cast<std::int32_t>(i));
+          continue;
+        }
+        for (int side = 0; side < 2; ++side) {
+          state e = s;
+          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, op_of(ins.code), ins.k, side == 0});
+          std::int32_t& target = side == 0 ? jt[i] : jf[i];
+          const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
+          if (to != target) target = to, changed = true;
+          arrive(in, seen, target, e, static_cast<std::int32_t>(i));
+        }
+        continue;
+      }
+      // Straight-line instructions: a load that changes nothing goes.
+      if (redundant(s, ins, family_[i])) {
+        drop[i] = true;
+        changed = true;
+      } else {
+        step(s, ins, family_[i]);
+      }
+      if (i + 1 < n) arrive(in, seen, static_cast<std::int32_t>(i + 1), s, static_cast<std::int32_t>(i));
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!seen[i]) drop[i] = true;
+    }
+    // Jumps to the next kept instruction go too (repeat: dropping one can make another).
+    for (bool more = true; more;) {
+      more = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        if (drop[i] || p_[i].code != (jmp | ja) || barrier_[i] != 0) continue;
+        std::size_t j = i + 1;
+        while (j < n && drop[j]) ++j;
+        if (static_cast<std::int32_t>(j) >= jt[i]) {
+          drop[i] = more = true;
+        }
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
+    if (!changed) return false;
+    // Compact: an edge to a dropped instruction goes to the next kept one.
+    std::vector<std::int32_t> at(n + 1, 0);
+    std::int32_t next = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      at[i] = next;
+      if (!drop[i]) ++next;
+    }
+    at[n] = next;
+    std::vector<instruction> out;
+    std::vector<std::uint8_t> families, barriers;
+    out.reserve(static_cast<std::size_t>(next));
+    for (std::size_t i = 0; i < n; ++i) {
+      if (drop[i]) continue;
+      families.push_back(family_[i]);
+      barriers.push_back(barrier_[i]);
+      instruction ins = p_[i];
+      const std::int32_t self = at[i];
+      if (ins.code == (jmp | ja)) {
+        ins.k = static_cast<std::uint32_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
+      } else if (is_conditional_jump(ins.code)) {
+        ins.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
+        ins.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jf[i])] - self - 1);
+      }
+      out.push_back(ins);
+    }
+    p_ = std::move(out);
+    family_ = std::move(families);
+    barrier_ = std::move(barriers);
+    return true;
+  }
+
+  constexpr std::vector<instruction> take() { return std::move(p_); }
+
+  // Copies of the same code: an instruction equal to a later one, with equal successors,
+  // behaves as it does; edges to it go to the later one (and the copy goes when no path
+  // falls into it). True when an edge moved.
+  constexpr bool merge(std::vector<std::int32_t>& jt, std::vector<std::int32_t>& jf) {
+    const std::size_t n = p_.size();
+    struct key {
+      std::uint16_t code;
+      std::uint32_t k;
+      std::int32_t t, f;  // classes of the successors (-1: none)
+      constexpr bool operator==(const key&) const noexcept = default;
+    };
+    std::vector<key> keys;           // class -> its key
+    std::vector<std::int32_t> last;  // class -> the last instruction of the class
+    std::vector<std::int32_t> cls(n, -1);
+    for (std::size_t r = n; r-- > 0;) {
+      const instruction& i = p_[r];
+      key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
+             i.k, -1, -1};
+      const std::uint16_t c = class_of(i.code);
+      if (c == jmp) {
+        kk.t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
+        kk.f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
+        if (i.code == (jmp | ja)) kk.k = 0, kk.f = kk.t;
+        if (kk.t < 0 || kk.f < 0) continue;  // (not seen: no class)
+      } else if (c != ret) {
+        if (r + 1 >= n || cls[r + 1] < 0) continue;
+        kk.t = cls[r + 1];
+      }
+      std::int32_t found = -1;
+      for (std::size_t q = 0; q < keys.size(); ++q) {
+        if (keys[q] == kk) {
+          found = static_cast<std::int32_t>(q);
+          break;
+        }
+      }
+      if (found < 0) {
+        keys.push_back(kk);
+        last.push_back(static_cast<std::int32_t>(r));
+        found = static_cast<std::int32_t>(keys.size() - 1);
+      }
+      cls[r] = found;
+    }
+    bool moved = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (class_of(p_[i].code) != jmp) continue;
+      for (std::int32_t* e : {&jt[i], &jf[i]}) {
+        if (*e >= static_cast<std::int32_t>(n) || cls[static_cast<std::size_t>(*e)] < 0) continue;
+        const std::int32_t to = last[static_cast<std::size_t>(cls[static_cast<std::size_t>(*e)])];
+        const bool conditional = p_[i].code != (jmp | ja);
+        if (to != *e && (!conditional || to - static_cast<std::int32_t>(i) - 1 <= 255)) {
+          *e = to;
+          moved = true;
+        }
+      }
+    }
+    return moved;
+  }
+
+ private:
+  std::vector<instruction> p_;
+  std::vector<std::uint8_t> family_;
+  std::vector<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
+  std::vector<vnode> values_;
+  std::vector<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
+
+  constexpr std::int32_t number(const vnode& v) {
+    if (v.op != vop::fresh) {
+      for (std::size_t i = 0; i < values_.size(); ++i) {
+        if (values_[i] == v) return static_cast<std::int32_t>(i);
+      }
+    }
+    values_.push_back(v);
+    return static_cast<std::int32_t>(values_.size() - 1);
+  }
+  constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
+
+  // Which registers each instruction's entry needs (a backward pass; jumps go forward).
+  constexpr void liveness() {
+    const std::size_t n = p_.size();
+    live_.assign(n + 1, 0);
+    for (std::size_t r = n; r-- > 0;) {
+      const instruction& i = p_[r];
+      const std::uint8_t after = r + 1 < n ? live_[r + 1] : 0;
+      std::uint8_t l = 0;
+      switch (class_of(i.code)) {
+        case ret: l = rval_of(i.code) == a ? 1 : 0; break;
+        case ld: l = static_cast<std::uint8_t>((after & 2) | (mode_of(i.code) == ind ? 2 : 0)); break;
+        case ldx: l = static_cast<std::uint8_t>(after & 1); break;
+        case st: l = static_cast<std::uint8_t>(after | 1); break;
+        case stx: l = static_cast<std::uint8_t>(after | 2); break;
+        case alu: l = static_cast<std::uint8_t>(after | 1 | (source_of(i.code) == x && op_of(i.code) != neg ? 2 : 0)); break;
+        case misc: l = miscop_of(i.code) == tax ? static_cast<std::uint8_t>((after & 1) | 1) : static_cast<std::uint8_t>((after & 2) | 2); break;
+        default: {  // jumps
+          if (i.code == (jmp | ja)) {
+            l = live_at(r + 1 + i.k);
+          } else {
+            l = static_cast<std::uint8_t>(live_at(r + 1 + i.jt) | live_at(r + 1 + i.jf) | 1 |
+                                          (source_of(i.code) == x ? 2 : 0));
+          }
+        }
+      }
+      live_[r] = l;
+    }
+  }
+  constexpr std::uint8_t live_at(std::size_t i) const { return i < live_.size() ? live_[i] : 0; }
+
+  // The exact value of v, if it is a constant (folded through arithmetic).
+  constexpr bool exact(std::int32_t v, const std::vector<fact>& facts, std::uint32_t& out, int depth = 0) const {
+    if (v < 0 || depth > 24) return false;
+    const vnode& n = node(v);
+    if (n.op == vop::konst) {
+      out = n.k;
+      return true;
+    }
+    std::uint32_t l = 0, r = 0;
+    bool ok = false;
+    if (n.op == vop::alu_k && exact(n.a, facts, l, depth + 1)) {
+      out = fold(n.code, l, n.k, ok);
+      return ok;
+    }
+    if (n.op == vop::alu_x && exact(n.a, facts, l, depth + 1) && exact(n.b, facts, r, depth + 1)) {
+      out = fold(n.code, l, r, ok);
+      return ok;
+    }
+    if (n.op == vop::negate && exact(n.a, facts, l, depth + 1)) {
+      out = 0u - l;
+      return true;
+    }
+    return false;
+  }
+
+  // The outcome of "v op k" on this path: 1, 0, or -1 (not known). libpcap's rules, so
+  // that the programs it finds reject everything are the ones found here: a constant
+  // value decides it; so does the same test taken before; and equalities found true
+  // before (on different paths that meet here: v is one of their constants) decide an
+  // equality with a constant.
+  constexpr int decide(std::int32_t v, std::uint16_t op, std::uint32_t kv, const std::vector<fact>& facts) const {
+    if (v < 0) return -1;
+    std::uint32_t c = 0;
+    if (exact(v, facts, c)) return test(op, c, kv) ? 1 : 0;
+    int one_of = 0;
+    bool among = false;
+    for (const fact& f : facts) {
+      if (f.v != v || f.op != op) continue;
+      if (op == jeq && f.outcome) {
+        ++one_of;
+        among = among || f.k == kv;
+        continue;
+      }
+      if (f.k == kv) return f.outcome ? 1 : 0;
+    }
+    if (one_of > 0 && !among) return 0;
+    if (one_of == 1 && among) return 1;
+    return -1;
+  }
+  static constexpr bool is_equal(const fact& f, std::int32_t v) {
+    return f.v == v && f.op == jeq && f.outcome;
+  }
+
+  static constexpr bool has(const std::vector<std::int32_t>& set, std::int32_t v) {
+    for (std::int32_t e : set) {
+      if (e == v) return true;
+    }
+    return false;
+  }
+  static constexpr void add_fact(state& s, const fact& f) {
+    if (f.op == jeq && f.outcome) {  // (v is k now: not one of several)
+      for (std::size_t i = s.facts.size(); i-- > 0;) {
+        if (is_equal(s.facts[i], f.v)) s.facts.erase(s.facts.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
+    if (s.facts.size() >= max_facts) s.facts.erase(s.facts.begin());
+    s.facts.push_back(f);
+  }
+  static constexpr void add_loaded(state& s, std::int32_t v) {
+    if (v < 0 || has(s.loaded, v)) return;
+    if (s.loaded.size() >= max_facts) s.loaded.erase(s.loaded.begin());
+    s.loaded.push_back(v);
+  }
+
+  // The value a load gives, or -1 when it cannot be numbered (ancillary data: the
+  // kernel's `random` differs each time).
+  constexpr std::int32_t load_value(const state& s, const instruction& i, bool into_x, std::uint8_t family) {
+    const std::uint16_t mode = mode_of(i.code);
+    if (mode == imm) return number({vop::konst, 0, -1, -1, i.k});
+    if (mode == len) return number({vop::length, 0, -1, -1, 0});
+    if (mode == mem) return i.k < memory_words ? s.M[i.k] : -1;
+    if (into_x) {
+      if (mode == msh && i.k < ancillary_base) return number({vop::msh, 0, -1, -1, i.k});
+      return -1;
+    }
+    if (mode == abs_ && i.k < ancillary_base) return number({vop::load, size_of(i.code), -1, family, i.k});
+    if (mode == ind && s.X >= 0) return number({vop::load_ind, size_of(i.code), s.X, family, i.k});
+    return -1;
+  }
+  static constexpr bool packet_load(const instruction& i) {
+    const std::uint16_t mode = mode_of(i.code);
+    return mode == abs_ || mode == ind || (class_of(i.code) == ldx && mode == msh);
+  }
+
+  // Does this instruction leave the registers as they are on every path here?
+  constexpr bool redundant(const state& s, const instruction& i, std::uint8_t family) {
+    const std::uint16_t cls = class_of(i.code);
+    if (cls != ld && cls != ldx) return false;
+    const std::int32_t v = load_value(s, i, cls == ldx, family);
+    if (v < 0 || v != (cls == ld ? s.A : s.X)) return false;
+    return !packet_load(i) || has(s.loaded, v);
+  }
+
+  // The effect of a straight-line instruction on what is known.
+  constexpr void step(state& s, const instruction& i, std::uint8_t family = 0) {
+    switch (class_of(i.code)) {
+      case ld:
+      case ldx: {
+        const bool into_x = class_of(i.code) == ldx;
+        std::int32_t v = load_value(s, i, into_x, family);
+        if (v < 0) v = number({vop::fresh, 0, -1, -1, 0});
+        else if (packet_load(i)) add_loaded(s, v);
+        (into_x ? s.X : s.A) = v;
+        return;
+      }
+      case st:
+        if (i.k < memory_words) s.M[i.k] = s.A;
+        return;
+      case stx:
+        if (i.k < memory_words) s.M[i.k] = s.X;
+        return;
+      case alu: {
+        const std::uint16_t op = op_of(i.code);
+        if (s.A < 0) {
+          s.A = number({vop::fresh, 0, -1, -1, 0});
+          return;
+        }
+        std::uint32_t l = 0, r = 0;
+        bool ok = false;
+        if (op == neg) {
+          s.A = exact(s.A, {}, l) ? number({vop::konst, 0, -1, -1, 0u - l}) : number({vop::negate, 0, s.A, -1, 0});
+          return;
+        }
+        if (source_of(i.code) == k) {
+          if (exact(s.A, {}, l)) {
+            const std::uint32_t c = fold(op, l, i.k, ok);
+            if (ok) {
+              s.A = number({vop::konst, 0, -1, -1, c});
+              return;
+            }
+          }
+          s.A = number({vop::alu_k, op, s.A, -1, i.k});
+          return;
+        }
+        if (s.X < 0) {
+          s.A = number({vop::fresh, 0, -1, -1, 0});
+          return;
+        }
+        if (exact(s.A, {}, l) && exact(s.X, {}, r)) {
+          const std::uint32_t c = fold(op, l, r, ok);
+          if (ok) {
+            s.A = number({vop::konst, 0, -1, -1, c});
+            return;
+          }
+        }
+        s.A = number({vop::alu_x, op, s.A, s.X, 0});
+        return;
+      }
+      case misc:
+        if (miscop_of(i.code) == tax) s.X = s.A;
+        else s.A = s.X;
+        return;
+      default: return;
+    }
+  }
+
+  // Where an edge from `from` to `to` can go instead, with what the path knows: follow
+  // jumps, loads done before and tests whose outcome is known; stop at anything else.
+  // The edge may only be moved to a place whose live registers hold what they would.
+  constexpr std::int32_t thread(state& s, std::int32_t to, std::int32_t from, bool conditional) {
+    const std::int32_t n = static_cast<std::int32_t>(p_.size());
+    state sim = s;
+    std::int32_t best = to;
+    state best_state = s;
+    std::int32_t pos = to;
+    for (int steps = 0; steps < 64 && pos < n; ++steps) {
+      const instruction& i = p_[static_cast<std::size_t>(pos)];
+      const std::uint16_t cls = class_of(i.code);
+      if (i.code == (jmp | ja)) {
+        if (barrier_[static_cast<std::size_t>(pos)] != 0) break;
+        pos = pos + 1 + static_cast<std::int32_t>(i.k);
+      } else if (is_conditional_jump(i.code)) {
+        int known = -1;
+        std::uint32_t constant = 0;
+        if (source_of(i.code) == x || exact(sim.A, sim.facts, constant)) break;  // (libpcap's way)
+        if (source_of(i.code) == k) {
+          known = decide(sim.A, op_of(i.code), i.k, sim.facts);
+        } else {
+          std::uint32_t av = 0, xv = 0;
+          if (exact(sim.A, sim.facts, av) && exact(sim.X, sim.facts, xv)) known = test(op_of(i.code), av, xv) ? 1 : 0;
+        }
+        if (known < 0) break;
+        pos = pos + 1 + (known == 1 ? i.jt : i.jf);
+      } else if (cls == ld || cls == ldx) {
+        if (mode_of(i.code) == mem) break;
+        const std::int32_t v = load_value(sim, i, cls == ldx, family_[static_cast<std::size_t>(pos)]);
+        if (v < 0 || (packet_load(i) && !has(sim.loaded, v))) break;
+        (cls == ldx ? sim.X : sim.A) = v;
+        ++pos;
+      } else if (cls == alu || cls == misc) {
+        if (cls == alu && source_of(i.code) == x && (op_of(i.code) == div_ || op_of(i.code) == mod)) break;
+        if (cls == alu && (op_of(i.code) == div_ || op_of(i.code) == mod) && i.k == 0) break;
+        step(sim, i, family_[static_cast<std::size_t>(pos)]);
+        ++pos;
+      } else {
+        break;  // st, stx, ret
+      }
+      if (pos >= n) break;
+      const std::uint8_t l = live_[static_cast<std::size_t>(pos)];
+      const bool a_ok = sim.A == s.A || (l & 1) == 0;
+      const bool x_ok = sim.X == s.X || (l & 2) == 0;
+      const bool near = !conditional || pos - from - 1 <= 255;
+      if (a_ok && x_ok && near && pos != best) {
+        best = pos;
+        best_state = sim;
+        best_state.A = s.A;  // (what the registers really hold; a changed one is dead there)
+        best_state.X = s.X;
+      }
+    }
+    s = std::move(best_state);
+    return best;
+  }
+
+  // What is known on arrival at `to`: what every path there knows.
+  static constexpr void arrive(std::vector<state>& in, std::vector<bool>& seen, std::int32_t to, const state& s,
+                               std::int32_t) {
+    if (to < 0 || static_cast<std::size_t>(to) >= in.size()) return;
+    const auto t = static_cast<std::size_t>(to);
+    if (!seen[t]) {
+      seen[t] = true;
+      in[t] = s;
+      return;
+    }
+    state& d = in[t];
+    if (d.A != s.A) d.A = -1;
+    if (d.X != s.X) d.X = -1;
+    for (std::size_t m = 0; m < memory_words; ++m) {
+      if (d.M[m] != s.M[m]) d.M[m] = -1;
+    }
+    std::vector<fact> keep;
+    for (const fact& f : d.facts) {
+      for (const fact& g : s.facts) {
+        if (f.v == g.v && f.op == g.op && f.k == g.k && f.outcome == g.outcome) {
+          keep.push_back(f);
+          break;
+        }
+      }
+    }
+    d.facts = std::move(keep);
+    std::vector<std::int32_t> both;
+    for (std::int32_t v : d.loaded) {
+      if (has(s.loaded, v)) both.push_back(v);
+    }
+    d.loaded = std::move(both);
+  }
+};
+
+constexpr std::vector<instruction> run(std::vector<instruction> p, std::vector<std::uint8_t> families) {
+  if (!validate(p, validation::userland)) return p;
+  optimizer o(std::move(p), std::move(families));
+  for (int round = 0; round < 32 && o.pass(); ++round) {
+  }
+  return o.take();
+}
+
+}  // namespace detail::opt
+
+/// A program with the same verdicts as `prog` on every packet, and usually fewer
+/// instructions. A program `validate(prog, validation::userland)` rejects comes back as
+/// it is.
+constexpr std::vector<instruction> optimize(program prog) {
+  return detail::opt::run(std::vector<instruction>(prog.begin(), prog.end()), {});
+}
+
+/// True when no return of the program gives anything but 0: it drops every packet.
+constexpr bool rejects_all(program prog) noexcept {
+  for (const instruction& i : prog) {
+    if (class_of(i.code) == ret && (rval_of(i.code) != k || i.k != 0)) return false;
+  }
+  return true;
+}
+
+namespace detail::opt {
+// libpcap lays its program out with the return that the false branches from the start
+// lead to last; when a program ends in two returns, put them in that order.
+constexpr void libpcap_return_order(std::vector<instruction>& p) noexcept {
+  const std::size_t n = p.size();
+  if (n < 3 || class_of(p[n - 1].code) != ret || class_of(p[n - 2].code) != ret) return;
+  const std::uint16_t before = class_of(p[n - 3].code);
+  if (before != jmp && before != ret) return;  // (it falls into n - 2)
+  std::size_t pc = 0;
+  while (pc < n && class_of(p[pc].code) != ret) {
+    const instruction& i = p[pc];
+    if (i.code == (jmp | ja)) pc += 1 + std::size_t{i.k};
+    else if (is_conditional_jump(i.code)) pc += 1 + std::size_t{i.jf};
+    else ++pc;
+  }
+  if (pc != n - 2) return;
+  for (std::size_t i = 0; i + 2 < n; ++i) {  // (a conditional jump to n - 2 must still fit)
+    const instruction& j = p[i];
+    if (is_conditional_jump(j.code) && (j.jt == 255 || j.jf == 255) && i + 1 + 255 == n - 2) return;
+  }
+  // Swap the two returns; every jump to one goes to the other.
+  std::swap(p[n - 1], p[n - 2]);
+  for (std::size_t i = 0; i + 2 < n; ++i) {
+    instruction& j = p[i];
+    auto flip = [&](std::size_t to) { return to == n - 1 ? n - 2 : to == n - 2 ? n - 1 : to; };
+    if (j.code == (jmp | ja)) {
+      j.k = static_cast<std::uint32_t>(flip(i + 1 + j.k) - i - 1);
+    } else if (is_conditional_jump(j.code)) {
+      j.jt = static_cast<std::uint8_t>(flip(i + 1 + j.jt) - i - 1);
+      j.jf = static_cast<std::uint8_t>(flip(i + 1 + j.jf) - i - 1);
+    }
+  }
+}
+
+// pcap_compile's test for "expression rejects all packets" on its optimized program: from
+// the first instruction, past straight-line ones and jumps that go one way, a `ret #0`.
+// (It is weaker than rejects_all: `ip and 1 + 1 = 3` compiles, `1 + 1 = 3` does not.)
+constexpr bool root_rejects(program prog) noexcept {
+  std::size_t pc = 0;
+  while (pc < prog.size()) {
+    const instruction& i = prog[pc];
+    if (class_of(i.code) == ret) return rval_of(i.code) == k && i.k == 0;
+    if (i.code == (jmp | ja)) {
+      pc += 1 + std::size_t{i.k};
+    } else if (is_conditional_jump(i.code)) {
+      if (i.jt != i.jf) return false;
+      pc += 1 + std::size_t{i.jt};
+    } else {
+      ++pc;
+    }
+  }
+  return false;
+}
+}  // namespace detail::opt
+
+}  // namespace wirespan::filter
