@@ -45,5 +45,7 @@
 #include "filter/compile.hpp"
 #include "filter/expression.hpp"
 #include "filter/interpret.hpp"
+#include "filter/optimize.hpp"
+#include "filter/static_filter.hpp"
 #include "filter/text.hpp"
 #include "filter/validate.hpp"

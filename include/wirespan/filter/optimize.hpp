@@ -127,7 +127,7 @@ class optimizer {
     // division by zero, also ends with 0. (Not through a jump decided by a constant,
     // which libpcap leaves as it is.)
     {
-      std::vector<bool> zero(n + 1, false);
+      std::vector<std::uint8_t> zero(n + 1, 0);
       for (std::size_t r = n; r-- > 0;) {
         const instruction& i = p_[r];
         const std::uint16_t c = class_of(i.code);
@@ -165,7 +165,7 @@ class optimizer {
       liveness();
     }
     std::vector<state> in(n);
-    std::vector<bool> seen(n, false), drop(n, false);
+    std::vector<std::uint8_t> seen(n, 0), drop(n, 0);
     seen[0] = true;
     in[0].A = number({vop::konst, 0, -1, -1, 0});
     in[0].X = in[0].A;
@@ -603,7 +603,7 @@ class optimizer {
   }
 
   // What is known on arrival at `to`: what every path there knows.
-  static constexpr void arrive(std::vector<state>& in, std::vector<bool>& seen, std::int32_t to, const state& s,
+  static constexpr void arrive(std::vector<state>& in, std::vector<std::uint8_t>& seen, std::int32_t to, const state& s,
                                std::int32_t) {
     if (to < 0 || static_cast<std::size_t>(to) >= in.size()) return;
     const auto t = static_cast<std::size_t>(to);
