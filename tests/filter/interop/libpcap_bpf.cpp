@@ -31,6 +31,8 @@
 
 #include <wirespan/wirespan.hpp>
 
+#include "../static_expressions.hpp"
+
 namespace f = wirespan::filter;
 
 namespace {
@@ -472,6 +474,43 @@ int main(int argc, char** argv) {
     }
     pcap_freecode(&bp);
   }
+  // Static filters (the expressions are template arguments): their verdicts are libpcap's
+  // on whole frames, and those of the run-time program on every frame.
+  long static_filters = 0, static_frames = 0;
+  const auto check_static = [&](const char* text, auto match) -> bool {
+    bpf_program sp{};
+    if (pcap_compile(dead, &sp, text, 1, htonl(0xffffff00)) != 0) {
+      std::fprintf(stderr, "libpcap_bpf: pcap_compile(%s): %s\n", text, pcap_geterr(dead));
+      return false;
+    }
+    f::compile_options sopts;
+    sopts.netmask = 0xffffff00;
+    const auto runtime = f::compile(text);
+    if (!runtime) return false;
+    ++static_filters;
+    for (int k = 0; k < 2000; ++k) {
+      const auto fr = random_frame();
+      const auto caplen = static_cast<std::uint32_t>(fr.size());
+      const std::uint32_t wirelen = caplen + (k % 3 == 0 ? below(2000) : 0);
+      const std::uint32_t v = match(fr, wirelen);
+      if (v != f::run(*runtime, fr, wirelen) ||
+          (!last_frame_cut && v != bpf_filter(sp.bf_insns, fr.data(), wirelen, caplen))) {
+        std::fprintf(stderr, "libpcap_bpf: static_filter<\"%s\"> says %u, run() %u, libpcap %u\n", text, v,
+                     f::run(*runtime, fr, wirelen), bpf_filter(sp.bf_insns, fr.data(), wirelen, caplen));
+        return false;
+      }
+      ++static_frames;
+    }
+    pcap_freecode(&sp);
+    return true;
+  };
+#define WIRESPAN_STATIC_DIFF(text) \
+  if (!check_static(text, [](const std::vector<std::uint8_t>& fr, std::uint32_t wl) { return f::static_filter<text>::match(fr, wl); })) return 1;
+  WIRESPAN_STATIC_EXPRESSIONS(WIRESPAN_STATIC_DIFF)
+#undef WIRESPAN_STATIC_DIFF
+  std::printf("libpcap_bpf: %ld static filters: verdicts equal to libpcap's (whole frames) and run()'s (all) on "
+              "%ld frames\n", static_filters, static_frames);
+
   // What libpcap rejects, wirespan rejects.
   const char* rejected[] = {
       "port 70000", "net 10.0.0.1/8", "tcp[tcpflags] & tcp-syn", "ip port 80", "ip6 port 443", "tcp port",
