@@ -55,16 +55,36 @@ struct fact {
   bool outcome;
 };
 
+// A list of at most N values, in place (the optimizer copies states often).
+template <class T, std::size_t N>
+struct inline_list {
+  T items[N]{};
+  std::size_t count = 0;
+  constexpr std::size_t size() const noexcept { return count; }
+  constexpr const T* begin() const noexcept { return items; }
+  constexpr const T* end() const noexcept { return items + count; }
+  constexpr const T& operator[](std::size_t i) const noexcept { return items[i]; }
+  constexpr void erase_at(std::size_t i) noexcept {
+    for (std::size_t j = i; j + 1 < count; ++j) items[j] = items[j + 1];
+    --count;
+  }
+  // Append; when full, the oldest goes.
+  constexpr void push(const T& v) noexcept {
+    if (count == N) erase_at(0);
+    items[count++] = v;
+  }
+};
+
+inline constexpr std::size_t max_facts = 48;
+
 struct state {
   std::int32_t A = -1;  // value numbers (-1: unknown)
   std::int32_t X = -1;
   std::int32_t M[memory_words] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-  std::vector<fact> facts;          // outcomes known on every path here
-  std::vector<std::int32_t> loaded;  // loads known to be within the captured bytes
+  inline_list<fact, max_facts> facts;           // outcomes known on every path here
+  inline_list<std::int32_t, max_facts> loaded;  // loads known to be within the captured bytes
 };
 
-inline constexpr std::size_t max_facts = 96;
-inline constexpr std::size_t max_one_of = 8;
 
 constexpr std::uint32_t fold(std::uint16_t op, std::uint32_t l, std::uint32_t r, bool& ok) noexcept {
   ok = true;
@@ -187,14 +207,14 @@ class optimizer {
         int known = on_x ? -1 : decide(s.A, op_of(ins.code), ins.k, s.facts);
         if (on_x) {
           std::uint32_t av = 0, xv = 0;
-          if (exact(s.A, s.facts, av) && exact(s.X, s.facts, xv)) known = test(op_of(ins.code), av, xv) ? 1 : 0;
+          if (exact(s.A, av) && exact(s.X, xv)) known = test(op_of(ins.code), av, xv) ? 1 : 0;
         }
         if (known >= 0 || jt[i] == jf[i]) {
           // Decided here: an unconditional jump. (One decided by a constant stays, and no
           // edge skips it, as libpcap leaves such a test in place: see root_rejects.)
           std::uint32_t av = 0, xv = 0;
           const std::int32_t to = known == 0 ? jf[i] : jt[i];
-          if (known >= 0 && exact(s.A, s.facts, av) && (!on_x || exact(s.X, s.facts, xv)) &&
+          if (known >= 0 && exact(s.A, av) && (!on_x || exact(s.X, xv)) &&
               class_of(p_[static_cast<std::size_t>(to)].code) == ret) {
             barrier_[i] = 1;
           }
@@ -380,7 +400,7 @@ class optimizer {
   constexpr std::uint8_t live_at(std::size_t i) const { return i < live_.size() ? live_[i] : 0; }
 
   // The exact value of v, if it is a constant (folded through arithmetic).
-  constexpr bool exact(std::int32_t v, const std::vector<fact>& facts, std::uint32_t& out, int depth = 0) const {
+  constexpr bool exact(std::int32_t v, std::uint32_t& out, int depth = 0) const {
     if (v < 0 || depth > 24) return false;
     const vnode& n = node(v);
     if (n.op == vop::konst) {
@@ -389,15 +409,15 @@ class optimizer {
     }
     std::uint32_t l = 0, r = 0;
     bool ok = false;
-    if (n.op == vop::alu_k && exact(n.a, facts, l, depth + 1)) {
+    if (n.op == vop::alu_k && exact(n.a, l, depth + 1)) {
       out = fold(n.code, l, n.k, ok);
       return ok;
     }
-    if (n.op == vop::alu_x && exact(n.a, facts, l, depth + 1) && exact(n.b, facts, r, depth + 1)) {
+    if (n.op == vop::alu_x && exact(n.a, l, depth + 1) && exact(n.b, r, depth + 1)) {
       out = fold(n.code, l, r, ok);
       return ok;
     }
-    if (n.op == vop::negate && exact(n.a, facts, l, depth + 1)) {
+    if (n.op == vop::negate && exact(n.a, l, depth + 1)) {
       out = 0u - l;
       return true;
     }
@@ -409,10 +429,11 @@ class optimizer {
   // value decides it; so does the same test taken before; and equalities found true
   // before (on different paths that meet here: v is one of their constants) decide an
   // equality with a constant.
-  constexpr int decide(std::int32_t v, std::uint16_t op, std::uint32_t kv, const std::vector<fact>& facts) const {
+  template <class Facts>
+  constexpr int decide(std::int32_t v, std::uint16_t op, std::uint32_t kv, const Facts& facts) const {
     if (v < 0) return -1;
     std::uint32_t c = 0;
-    if (exact(v, facts, c)) return test(op, c, kv) ? 1 : 0;
+    if (exact(v, c)) return test(op, c, kv) ? 1 : 0;
     int one_of = 0;
     bool among = false;
     for (const fact& f : facts) {
@@ -432,7 +453,8 @@ class optimizer {
     return f.v == v && f.op == jeq && f.outcome;
   }
 
-  static constexpr bool has(const std::vector<std::int32_t>& set, std::int32_t v) {
+  template <class Set>
+  static constexpr bool has(const Set& set, std::int32_t v) {
     for (std::int32_t e : set) {
       if (e == v) return true;
     }
@@ -441,16 +463,14 @@ class optimizer {
   static constexpr void add_fact(state& s, const fact& f) {
     if (f.op == jeq && f.outcome) {  // (v is k now: not one of several)
       for (std::size_t i = s.facts.size(); i-- > 0;) {
-        if (is_equal(s.facts[i], f.v)) s.facts.erase(s.facts.begin() + static_cast<std::ptrdiff_t>(i));
+        if (is_equal(s.facts[i], f.v)) s.facts.erase_at(i);
       }
     }
-    if (s.facts.size() >= max_facts) s.facts.erase(s.facts.begin());
-    s.facts.push_back(f);
+    s.facts.push(f);
   }
   static constexpr void add_loaded(state& s, std::int32_t v) {
     if (v < 0 || has(s.loaded, v)) return;
-    if (s.loaded.size() >= max_facts) s.loaded.erase(s.loaded.begin());
-    s.loaded.push_back(v);
+    s.loaded.push(v);
   }
 
   // The value a load gives, or -1 when it cannot be numbered (ancillary data: the
@@ -509,11 +529,11 @@ class optimizer {
         std::uint32_t l = 0, r = 0;
         bool ok = false;
         if (op == neg) {
-          s.A = exact(s.A, {}, l) ? number({vop::konst, 0, -1, -1, 0u - l}) : number({vop::negate, 0, s.A, -1, 0});
+          s.A = exact(s.A, l) ? number({vop::konst, 0, -1, -1, 0u - l}) : number({vop::negate, 0, s.A, -1, 0});
           return;
         }
         if (source_of(i.code) == k) {
-          if (exact(s.A, {}, l)) {
+          if (exact(s.A, l)) {
             const std::uint32_t c = fold(op, l, i.k, ok);
             if (ok) {
               s.A = number({vop::konst, 0, -1, -1, c});
@@ -527,7 +547,7 @@ class optimizer {
           s.A = number({vop::fresh, 0, -1, -1, 0});
           return;
         }
-        if (exact(s.A, {}, l) && exact(s.X, {}, r)) {
+        if (exact(s.A, l) && exact(s.X, r)) {
           const std::uint32_t c = fold(op, l, r, ok);
           if (ok) {
             s.A = number({vop::konst, 0, -1, -1, c});
@@ -552,7 +572,10 @@ class optimizer {
     const std::int32_t n = static_cast<std::int32_t>(p_.size());
     state sim = s;
     std::int32_t best = to;
-    state best_state = s;
+    // (at `best`, all is as at the start but what the tests passed taught: the registers
+    // changed on the way are dead there, and the loads passed were done before)
+    inline_list<fact, max_facts> best_facts;
+    bool moved = false;
     std::int32_t pos = to;
     for (int steps = 0; steps < 64 && pos < n; ++steps) {
       const instruction& i = p_[static_cast<std::size_t>(pos)];
@@ -563,12 +586,12 @@ class optimizer {
       } else if (is_conditional_jump(i.code)) {
         int known = -1;
         std::uint32_t constant = 0;
-        if (source_of(i.code) == x || exact(sim.A, sim.facts, constant)) break;  // (libpcap's way)
+        if (source_of(i.code) == x || exact(sim.A, constant)) break;  // (libpcap's way)
         if (source_of(i.code) == k) {
           known = decide(sim.A, op_of(i.code), i.k, sim.facts);
         } else {
           std::uint32_t av = 0, xv = 0;
-          if (exact(sim.A, sim.facts, av) && exact(sim.X, sim.facts, xv)) known = test(op_of(i.code), av, xv) ? 1 : 0;
+          if (exact(sim.A, av) && exact(sim.X, xv)) known = test(op_of(i.code), av, xv) ? 1 : 0;
         }
         if (known < 0) break;
         pos = pos + 1 + (known == 1 ? i.jt : i.jf);
@@ -593,12 +616,11 @@ class optimizer {
       const bool near = !conditional || pos - from - 1 <= 255;
       if (a_ok && x_ok && near && pos != best) {
         best = pos;
-        best_state = sim;
-        best_state.A = s.A;  // (what the registers really hold; a changed one is dead there)
-        best_state.X = s.X;
+        best_facts = sim.facts;
+        moved = true;
       }
     }
-    s = std::move(best_state);
+    if (moved) s.facts = best_facts;
     return best;
   }
 
@@ -618,21 +640,21 @@ class optimizer {
     for (std::size_t m = 0; m < memory_words; ++m) {
       if (d.M[m] != s.M[m]) d.M[m] = -1;
     }
-    std::vector<fact> keep;
+    inline_list<fact, max_facts> keep;
     for (const fact& f : d.facts) {
       for (const fact& g : s.facts) {
         if (f.v == g.v && f.op == g.op && f.k == g.k && f.outcome == g.outcome) {
-          keep.push_back(f);
+          keep.push(f);
           break;
         }
       }
     }
-    d.facts = std::move(keep);
-    std::vector<std::int32_t> both;
+    d.facts = keep;
+    inline_list<std::int32_t, max_facts> both;
     for (std::int32_t v : d.loaded) {
-      if (has(s.loaded, v)) both.push_back(v);
+      if (has(s.loaded, v)) both.push(v);
     }
-    d.loaded = std::move(both);
+    d.loaded = both;
   }
 };
 

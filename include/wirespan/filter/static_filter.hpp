@@ -153,6 +153,15 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
   }
 }
 
+template <const auto& P>
+constexpr bool uses_memory() noexcept {
+  for (const instruction& i : P) {
+    const std::uint16_t c = class_of(i.code);
+    if (c == st || c == stx || ((c == ld || c == ldx) && mode_of(i.code) == mem)) return true;
+  }
+  return false;
+}
+
 }  // namespace detail
 
 /// A tcpdump expression compiled during compilation (see the file comment).
@@ -173,8 +182,12 @@ struct static_filter {
   /// The verdict on `frame` (the captured bytes) of `wire_length` bytes on the wire:
   /// what `run(program, frame, wire_length)` returns.
   static constexpr std::uint32_t match(bytes frame, std::uint32_t wire_length) noexcept {
-    std::uint32_t M[memory_words] = {};
-    return detail::step<program, 0>(frame.data(), frame.size(), wire_length, 0, 0, M);
+    if constexpr (detail::uses_memory<program>()) {
+      std::uint32_t M[memory_words] = {};
+      return detail::step<program, 0>(frame.data(), frame.size(), wire_length, 0, 0, M);
+    } else {
+      return detail::step<program, 0>(frame.data(), frame.size(), wire_length, 0, 0, nullptr);
+    }
   }
   /// The verdict on a frame captured whole.
   static constexpr std::uint32_t match(bytes frame) noexcept {
