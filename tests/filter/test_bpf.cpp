@@ -184,3 +184,38 @@ TEST_CASE("filter: the kernel's checks, one by one") {
   CHECK(e.error().offset == 0);
   CHECK(wirespan::to_string(e.error()).find("division") != std::string::npos);
 }
+
+TEST_CASE("filter: tcpdump's -d, -dd and -ddd text read back") {
+  const auto prog = tcp_port_443();
+  const std::vector<instruction> want(prog.begin(), prog.end());
+  for (auto format : {f::text_format::mnemonics, f::text_format::c_array, f::text_format::decimal}) {
+    auto back = f::parse_program(f::dump(prog, format), format);
+    REQUIRE(back);
+    CHECK(*back == want);
+    CHECK(f::parse_program(f::dump(prog, format)).value() == want);  // the form told by the first character
+  }
+  // Hand-written, with blank lines, other spacing and ancillary names.
+  auto hand = f::parse_program("\n(000) ld [proto]\n  (001)  jeq  #0x800  jt 2 jf 3\n(002) ret #-1\n(003) ret #0\n");
+  REQUIRE(hand);
+  CHECK(*hand == std::vector<instruction>{f::stmt(f::ld | f::w | f::abs_, f::ancillary_base), f::jump(f::jmp | f::jeq | f::k, 0x800, 0, 1),
+                                          f::stmt(f::ret | f::k, 0xffffffffu), f::stmt(f::ret | f::k, 0)});
+  CHECK(f::parse_program("{ 0x6, 0, 0, 0x00040000 }").value() == std::vector<instruction>{f::stmt(f::ret | f::k, 262144)});
+  CHECK(f::parse_program("(000) unimp    0xff\n").value() == std::vector<instruction>{f::stmt(0xff, 0)});
+  // Errors name the line's offset.
+  auto err = [](std::string_view text) {
+    auto r = f::parse_program(text);
+    REQUIRE_FALSE_MESSAGE(r, text);
+    return r.error();
+  };
+  CHECK(err("(000) ret #0\n(002) ret #0\n").offset == 13);           // numbering
+  CHECK(err("(000) jeq #0x1 jt 0 jf 1\n").offset == 0);              // a jump backwards
+  CHECK(err("(000) ldh [x + ]\n").offset == 0);
+  CHECK(err("(000) frob #1\n").offset == 0);
+  CHECK(err("(000) ret #0 jt 1 jf 1\n").offset == 0);                // not a conditional jump
+  CHECK(err("2\n6 0 0 1\n").code == wirespan::errc::bad_length);     // the count
+  CHECK(err("1\n6 0 256 1\n").offset == 2);                          // jf in range
+  CHECK(err("{ 0x6, 0, 0 },").offset == 0);
+  CHECK(err("").code == wirespan::errc::malformed);
+  CHECK(err("\n\n").code == wirespan::errc::malformed);
+  CHECK(err("(000) ret #2147483648\n").offset == 0);                 // libpcap prints k as an int
+}

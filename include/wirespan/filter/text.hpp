@@ -7,6 +7,12 @@
 //   decimal instruction a line), each line ending in a newline, byte for byte what
 //   libpcap's `bpf_dump` prints.
 //
+// - `parse_program(text, format)`: any of the three back into instructions (tcpdump's
+//   output, or a program written in its forms); `parse_program(text)` tells the form
+//   from the first character. A line that is not one of the form's is an error naming
+//   its byte offset. (`-d` prints no k for instructions without one, and `unimp` for
+//   unknown opcodes: those come back with k = 0, and `unimp 0x..` with its opcode.)
+//
 // Text is for tools, logs and tests: these functions allocate (std::string, std::vector).
 #pragma once
 
@@ -163,6 +169,229 @@ inline std::string dump(program prog, text_format format = text_format::mnemonic
     }
   }
   return out;
+}
+
+namespace detail {
+
+struct line_reader {
+  std::string_view text;
+  std::size_t pos = 0;    // start of the current line
+  std::size_t at = 0;     // next character
+  std::size_t end = 0;    // end of the current line
+  constexpr bool next_line() {
+    while (pos < text.size()) {
+      end = text.find('\n', pos);
+      if (end == std::string_view::npos) end = text.size();
+      at = pos;
+      std::string_view line = text.substr(pos, end - pos);
+      const std::size_t here = pos;
+      pos = end + 1;
+      bool blank = true;
+      for (char c : line) blank = blank && (c == ' ' || c == '\t' || c == '\r');
+      if (!blank) {
+        at = here;
+        return true;
+      }
+    }
+    return false;
+  }
+  constexpr bool done() const { return at >= end; }
+  constexpr char peek() const { return at < end ? text[at] : '\0'; }
+  constexpr void skip_space() {
+    while (at < end && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r')) ++at;
+  }
+  constexpr bool literal(std::string_view s) {
+    if (text.substr(at, s.size()) != s || at + s.size() > end) return false;
+    at += s.size();
+    return true;
+  }
+  // An unsigned number: decimal, or hex after 0x; at most `max`.
+  constexpr bool number(std::uint64_t max, std::uint64_t& out, bool hex_only = false) {
+    std::uint64_t v = 0;
+    std::size_t digits = 0;
+    const bool hex = hex_only || (at + 1 < end && text[at] == '0' && (text[at + 1] == 'x' || text[at + 1] == 'X'));
+    if (hex && !hex_only) at += 2;
+    while (at < end) {
+      const char c = text[at];
+      int d = -1;
+      if (c >= '0' && c <= '9') d = c - '0';
+      else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+      else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+      if (d < 0) break;
+      v = v * (hex ? 16 : 10) + static_cast<std::uint64_t>(d);
+      if (v > max) return false;
+      ++digits;
+      ++at;
+    }
+    out = v;
+    return digits > 0;
+  }
+  // A decimal int32, as libpcap's %d prints k; the bits of k.
+  constexpr bool signed32(std::uint32_t& out) {
+    const bool minus = at < end && text[at] == '-';
+    if (minus) ++at;
+    std::uint64_t v = 0;
+    if (!number(minus ? 0x80000000u : 0x7fffffffu, v)) return false;
+    out = static_cast<std::uint32_t>(minus ? 0u - v : v);
+    return true;
+  }
+};
+
+// The operand text of `code` (as image() prints it) parsed into k, for line n.
+constexpr bool parse_operand(line_reader r, std::uint16_t code, std::size_t n, std::uint32_t& kv) {
+  const mnemonic m = mnemonic_of(code);
+  const std::string_view pattern = m.operand;
+  const bool absolute = code == (ld | w | abs_) || code == (ld | h | abs_) || code == (ld | b | abs_);
+  if (absolute && r.literal("[")) {
+    for (std::uint32_t a = 0; a < 16; ++a) {
+      line_reader t = r;
+      if (t.literal(ancillary_names[a]) && t.literal("]") && t.done()) {
+        kv = ancillary_base + 4 * a;
+        return true;
+      }
+    }
+    r.at -= 1;
+  }
+  if (code == (jmp | ja)) {
+    std::uint64_t target = 0;
+    if (!r.number(0xffffffffull + n + 1, target) || !r.done() || target < n + 1) return false;
+    kv = static_cast<std::uint32_t>(target - n - 1);
+    return true;
+  }
+  const std::size_t hole = pattern.find('%');
+  if (hole == std::string_view::npos) {
+    kv = 0;
+    return r.literal(pattern) && r.done();
+  }
+  if (!r.literal(pattern.substr(0, hole))) return false;
+  if (pattern[hole + 1] == 'x') {
+    std::uint64_t v = 0;
+    if (!r.number(0xffffffffu, v, true)) return false;
+    kv = static_cast<std::uint32_t>(v);
+  } else if (!r.signed32(kv)) {
+    return false;
+  }
+  return r.literal(pattern.substr(hole + 2)) && r.done();
+}
+
+}  // namespace detail
+
+/// A program from its text in one of tcpdump's forms.
+constexpr result<std::vector<instruction>> parse_program(std::string_view text, text_format format) {
+  detail::line_reader r{text};
+  std::vector<instruction> out;
+  std::uint64_t declared = 0;
+  bool counted = false;
+  while (r.next_line()) {
+    r.skip_space();
+    const std::size_t where = r.at;
+    auto bad = [&](const char* what) { return make_error(errc::malformed, where, what); };
+    std::uint64_t v[4] = {};
+    if (format == text_format::decimal) {
+      if (!counted) {
+        if (!r.number(max_instructions, declared) || (r.skip_space(), !r.done())) {
+          return bad("filter: -ddd text starts with the number of instructions (at most 4096)");
+        }
+        counted = true;
+        continue;
+      }
+      const std::uint64_t limits[4] = {0xffff, 0xff, 0xff, 0xffffffffu};
+      for (int f = 0; f < 4; ++f) {
+        r.skip_space();
+        if (!r.number(limits[f], v[f])) return bad("filter: expected 'code jt jf k' (decimal numbers in range)");
+      }
+      r.skip_space();
+      if (!r.done()) return bad("filter: expected 'code jt jf k' (decimal numbers in range)");
+    } else if (format == text_format::c_array) {
+      const std::uint64_t limits[4] = {0xffff, 0xff, 0xff, 0xffffffffu};
+      if (!r.literal("{")) return bad("filter: expected '{ code, jt, jf, k },'");
+      for (int f = 0; f < 4; ++f) {
+        r.skip_space();
+        if (!r.number(limits[f], v[f])) return bad("filter: expected '{ code, jt, jf, k },' (numbers in range)");
+        r.skip_space();
+        if (f < 3 && !r.literal(",")) return bad("filter: expected '{ code, jt, jf, k },'");
+      }
+      if (!r.literal("}")) return bad("filter: expected '{ code, jt, jf, k },'");
+      r.skip_space();
+      (void)r.literal(",");
+      r.skip_space();
+      if (!r.done()) return bad("filter: expected '{ code, jt, jf, k },'");
+    } else {
+      // (NNN) op operand [jt A jf B]
+      std::uint64_t line_no = 0;
+      if (!r.literal("(") || !r.number(max_instructions, line_no) || !r.literal(")") || line_no != out.size()) {
+        return bad("filter: expected '(NNN)' numbering the instructions from (000)");
+      }
+      r.skip_space();
+      const std::size_t op_start = r.at;
+      while (r.at < r.end && r.text[r.at] != ' ' && r.text[r.at] != '\t') ++r.at;
+      const std::string_view op = r.text.substr(op_start, r.at - op_start);
+      r.skip_space();
+      // The operand runs to " jt " on jumps, else to the end of the line (spaces trimmed).
+      std::size_t operand_end = r.end;
+      while (operand_end > r.at && (r.text[operand_end - 1] == ' ' || r.text[operand_end - 1] == '\r')) --operand_end;
+      std::size_t jumps = r.text.substr(r.at, operand_end - r.at).find(" jt ");
+      std::size_t op_end = jumps == std::string_view::npos ? operand_end : r.at + jumps;
+      while (op_end > r.at && r.text[op_end - 1] == ' ') --op_end;
+      detail::line_reader operand = r;
+      operand.end = op_end;
+      bool found = false;
+      if (op == "unimp") {
+        std::uint64_t c = 0;
+        if (operand.literal("0x") && operand.number(0xffff, c, true) && operand.done()) {
+          v[0] = c;
+          found = true;
+        }
+      }
+      for (std::uint16_t c = 0; c < 256 && !found; ++c) {
+        const detail::mnemonic m = detail::mnemonic_of(c);
+        if (m.operand == nullptr || op != m.op) continue;
+        std::uint32_t kv = 0;
+        if (!detail::parse_operand(operand, c, out.size(), kv)) continue;
+        if ((jumps != std::string_view::npos) != (class_of(c) == jmp && c != (jmp | ja))) continue;
+        v[0] = c;
+        v[3] = kv;
+        found = true;
+      }
+      if (!found) return bad("filter: not an instruction as tcpdump -d prints it");
+      if (jumps != std::string_view::npos) {
+        detail::line_reader j = r;
+        j.at = r.at + jumps;
+        j.end = operand_end;
+        std::uint64_t t = 0, f = 0;
+        const std::size_t self = out.size();
+        j.skip_space();
+        if (!j.literal("jt") || (j.skip_space(), !j.number(self + 256, t)) || (j.skip_space(), !j.literal("jf")) ||
+            (j.skip_space(), !j.number(self + 256, f)) || (j.skip_space(), !j.done()) || t <= self || f <= self) {
+          return bad("filter: expected 'jt N jf M' (absolute targets after the jump, at most 256 on)");
+        }
+        v[1] = t - self - 1;
+        v[2] = f - self - 1;
+      }
+    }
+    if (out.size() == max_instructions) return bad("filter: more than 4096 instructions");
+    out.push_back(instruction{static_cast<std::uint16_t>(v[0]), static_cast<std::uint8_t>(v[1]),
+                              static_cast<std::uint8_t>(v[2]), static_cast<std::uint32_t>(v[3])});
+  }
+  if (format == text_format::decimal && (!counted || declared != out.size())) {
+    return make_error(errc::bad_length, text.size(), "filter: -ddd text: the count is {}, the instructions {}",
+                      declared, out.size());
+  }
+  if (out.empty()) return make_error(errc::truncated, text.size(), "filter: no instructions");
+  return out;
+}
+
+/// A program from tcpdump's text, the form told by its first character: '(' -d, '{' -dd,
+/// a digit -ddd.
+constexpr result<std::vector<instruction>> parse_program(std::string_view text) {
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (c == '(') return parse_program(text, text_format::mnemonics);
+    if (c == '{') return parse_program(text, text_format::c_array);
+    if (c >= '0' && c <= '9') return parse_program(text, text_format::decimal);
+    break;
+  }
+  return make_error(errc::malformed, 0, "filter: not a program in any of tcpdump's -d, -dd, -ddd forms");
 }
 
 }  // namespace wirespan::filter

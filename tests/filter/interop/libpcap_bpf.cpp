@@ -244,6 +244,7 @@ int main(int argc, char** argv) {
     std::perror("libpcap_bpf: socket");
     return 1;
   }
+  long text_round_trips = 0;
   long accepted = 0, runs = 0, kernel_checked = 0, kernel_accepted = 0, undefined_in_libpcap = 0;
   for (long t = 0; t < programs; ++t) {
     const auto p = random_program();
@@ -256,6 +257,36 @@ int main(int argc, char** argv) {
                      bpf_image(&insns[i], i));
         return fail("image differs from bpf_image", p);
       }
+    }
+    // Text read back: -dd and -ddd exactly; libpcap's own -d lines (bpf_image) give the
+    // fields -d shows.
+    {
+      std::string d;
+      for (int i = 0; i < n; ++i) (d += bpf_image(&insns[i], i)) += '\n';
+      auto from_d = f::parse_program(d);
+      auto from_dd = f::parse_program(f::dump(p, f::text_format::c_array));
+      auto from_ddd = f::parse_program(f::dump(p, f::text_format::decimal));
+      if (!from_dd || *from_dd != p || !from_ddd || *from_ddd != p) return fail("-dd / -ddd text does not read back", p);
+      std::vector<f::instruction> shown = p;
+      bool printable = true;
+      for (std::size_t i = 0; i < shown.size(); ++i) {
+        auto& in = shown[i];
+        const bool known = f::image(in, i).find("unimp") == std::string::npos;
+        if (!known) in.k = 0, in.jt = 0, in.jf = 0;
+        if (!f::is_conditional_jump(in.code)) in.jt = 0, in.jf = 0;
+        if (in.code == (f::jmp | f::ja) && i + 1 + std::uint64_t{in.k} > 0x7fffffff) printable = false;
+        const std::string img = f::image(in, i);
+        const bool has_k = img.find('#') != std::string::npos || img.find('[') != std::string::npos ||
+                           img.find("ja ") != std::string::npos || img.find("M[") != std::string::npos;
+        if (known && !has_k) in.k = 0;
+        if (img.find("#pktlen") != std::string::npos) in.k = 0;
+      }
+      if (printable && (!from_d || *from_d != shown)) {
+        std::fprintf(stderr, "libpcap_bpf: bpf_image's text does not read back: %s\n%s",
+                     from_d ? "different" : wirespan::to_string(from_d.error()).c_str(), d.c_str());
+        return fail("program:", p);
+      }
+      text_round_trips += 3;
     }
     // Validation.
     const bool ours = f::validate(p, f::validation::userland).has_value();
@@ -651,6 +682,8 @@ int main(int argc, char** argv) {
               "to bpf_filter's on %ld runs; %ld checked by the kernel (%ld accepted), all as validate() says; %ld "
               "with a constant shift >= 32 (undefined in libpcap) rejected\n",
               programs, accepted, runs, kernel_checked, kernel_accepted, undefined_in_libpcap);
+  std::printf("libpcap_bpf: %ld texts of them (libpcap's bpf_image lines as -d, and -dd, -ddd) read back by "
+              "parse_program\n", text_round_trips);
   std::fflush(stdout);
   return 0;
 }
