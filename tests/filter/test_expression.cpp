@@ -165,3 +165,33 @@ TEST_CASE("filter expressions: vlan moves the headers of what follows it by 4 by
   tagged[12] = 0x88, tagged[13] = 0xa8;              // 802.1ad
   CHECK(on("vlan 100 and ip", tagged) == 262144);
 }
+
+TEST_CASE("filter expressions: raw IP and Linux cooked capture") {
+  f::compile_options raw;
+  raw.link = f::link_type::raw;
+  f::compile_options sll;
+  sll.link = f::link_type::linux_sll;
+  // `tcpdump -d -y RAW ip`, `tcpdump -d -y LINUX_SLL ip`
+  CHECK(f::dump(f::compile("ip", raw).value()) ==
+        "(000) ldb      [0]\n(001) and      #0xf0\n(002) jeq      #0x40            jt 3\tjf 4\n"
+        "(003) ret      #262144\n(004) ret      #0\n");
+  CHECK(f::dump(f::compile("ip", sll).value()) ==
+        "(000) ldh      [14]\n(001) jeq      #0x800           jt 2\tjf 3\n(002) ret      #262144\n(003) ret      #0\n");
+  // The SYN without its Ethernet header, and with a cooked one.
+  const std::vector<std::uint8_t> bare(syn.begin() + 14, syn.end());
+  std::vector<std::uint8_t> cooked = {0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0};
+  cooked.insert(cooked.end(), syn.begin() + 12, syn.end());
+  for (const char* e : {"tcp port 443", "src host 10.0.0.1 and dst port 443", "tcp[tcpflags] & tcp-syn != 0", "ip"}) {
+    CAPTURE(e);
+    CHECK(f::run(f::compile(e, raw).value(), bare) == 262144);
+    CHECK(f::run(f::compile(e, sll).value(), cooked) == 262144);
+  }
+  CHECK(f::run(f::compile("ip6 or udp", raw).value(), bare) == 0);
+  // What needs an Ethernet header does not compile; arp on raw IP rejects everything.
+  CHECK(std::string_view(f::compile("ether host 02:00:00:00:00:01", raw).error().what).find("ethernet addresses") !=
+        std::string_view::npos);
+  CHECK(std::string_view(f::compile("vlan", sll).error().what) == "filter: no VLAN support for Linux cooked v1");
+  CHECK(std::string_view(f::compile("ether broadcast", raw).error().what) == "filter: not a broadcast link");
+  CHECK(std::string_view(f::compile("arp", raw).error().what) == "filter: expression rejects all packets");
+  CHECK(f::compile("arp", sll));
+}

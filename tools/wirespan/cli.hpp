@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <wirespan/filter/bpf.hpp>
+#include <wirespan/filter/compile.hpp>
 
 namespace wirespan_cli {
 
@@ -48,7 +49,9 @@ int fail(std::string_view cmd, const std::string& message, int code);
 /// column and returns nothing on failure.
 std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
                                                                             std::string_view expr,
-                                                                            bool optimize = true);
+                                                                            bool optimize = true,
+                                                                            wirespan::filter::link_type link =
+                                                                                wirespan::filter::link_type::ethernet);
 
 /// Read a whole file ("-" is standard input). Empty optional on error (errno is reported).
 std::optional<std::vector<std::uint8_t>> read_all(std::string_view path, std::string_view cmd);

@@ -15,7 +15,7 @@ namespace wirespan_cli {
 namespace {
 
 constexpr std::string_view filter_usage =
-    "usage: wirespan filter [-d | -dd | -ddd] [-O] [-y EN10MB] EXPRESSION...\n"
+    "usage: wirespan filter [-d | -dd | -ddd] [-O] [-y EN10MB | RAW | LINUX_SLL] EXPRESSION...\n"
     "\n"
     "Compile a tcpdump filter expression (pcap-filter(7); the words are joined with spaces,\n"
     "as tcpdump does) to classic BPF for Ethernet frames and print the program: -d (the\n"
@@ -25,7 +25,8 @@ constexpr std::string_view filter_usage =
     "optimized (with the verdicts of the unoptimized one on every packet, whole or cut)\n"
     "unless -O is given, as tcpdump does; an optimized program that rejects every packet\n"
     "is an error, as it is for tcpdump.\n"
-    "Link types: EN10MB (Ethernet) only, for now.\n"
+    "Link types (-y, as tcpdump names them): EN10MB (Ethernet, the default), RAW (raw IPv4\n"
+    "or IPv6), LINUX_SLL (Linux cooked capture).\n"
     "\n"
     "Exit status: 0 compiled, 1 the expression does not compile, 2 bad usage.\n";
 
@@ -33,8 +34,9 @@ constexpr std::string_view match_usage =
     "usage: wirespan match EXPRESSION FILE\n"
     "\n"
     "Print the 1-based numbers of the frames of the capture FILE (pcap or pcapng) that the\n"
-    "tcpdump filter EXPRESSION accepts, one per line. Frames of link types other than\n"
-    "Ethernet are not matched (and counted on standard error).\n"
+    "tcpdump filter EXPRESSION accepts, one per line; the expression is compiled for each\n"
+    "frame's link type: Ethernet, raw IP, Linux cooked capture. Frames of other link types\n"
+    "are not matched (and counted on standard error).\n"
     "\n"
     "Exit status: 0 read to the end, 1 the expression or the file is bad, 2 bad usage.\n";
 
@@ -46,9 +48,11 @@ const command match_command{"match", "the frames of a capture file that a tcpdum
                             &run_match};
 
 std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
-                                                                            std::string_view expr, bool optimize) {
+                                                                            std::string_view expr, bool optimize,
+                                                                            wirespan::filter::link_type link) {
   wirespan::filter::compile_options options;
   options.optimize = optimize;
+  options.link = link;
   auto prog = wirespan::filter::compile(expr, options);
   if (!prog) {
     fail(cmd, wirespan::to_string(prog.error()), exit_bad_input);
@@ -62,6 +66,7 @@ std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std
 int run_filter(std::span<const std::string_view> args) {
   auto format = wirespan::filter::text_format::mnemonics;
   bool optimize = true;
+  auto link = wirespan::filter::link_type::ethernet;
   std::string expr;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
@@ -76,15 +81,22 @@ int run_filter(std::span<const std::string_view> args) {
     } else if (a == "-y") {
       if (i + 1 == args.size()) return fail("filter", "-y needs a link type", exit_usage);
       const std::string_view type = args[++i];
-      if (type != "EN10MB") {
-        return fail("filter", "link type '" + std::string(type) + "' is not supported yet (EN10MB only)", exit_usage);
+      if (type == "EN10MB") {
+        link = wirespan::filter::link_type::ethernet;
+      } else if (type == "RAW") {
+        link = wirespan::filter::link_type::raw;
+      } else if (type == "LINUX_SLL") {
+        link = wirespan::filter::link_type::linux_sll;
+      } else {
+        return fail("filter", "link type '" + std::string(type) + "' is not supported (EN10MB, RAW, LINUX_SLL)",
+                    exit_usage);
       }
     } else {
       if (!expr.empty()) expr += ' ';
       expr += a;
     }
   }
-  auto prog = compile_expression("filter", expr, optimize);
+  auto prog = compile_expression("filter", expr, optimize, link);
   if (!prog) return exit_bad_input;
   const std::string text = wirespan::filter::dump(*prog, format);
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -97,6 +109,21 @@ int run_match(std::span<const std::string_view> args) {
   }
   auto prog = compile_expression("match", args[0]);
   if (!prog) return exit_bad_input;
+  // The other link types' programs, compiled when a frame of theirs comes (an expression
+  // that does not compile for one, such as `ether host` on raw IP, matches none of its).
+  std::optional<std::vector<wirespan::filter::instruction>> raw, sll;
+  bool raw_tried = false, sll_tried = false;
+  auto for_link = [&](wirespan::filter::link_type l, std::optional<std::vector<wirespan::filter::instruction>>& slot,
+                      bool& tried) -> const std::vector<wirespan::filter::instruction>* {
+    if (!tried) {
+      tried = true;
+      wirespan::filter::compile_options o;
+      o.link = l;
+      auto r = wirespan::filter::compile(args[0], o);
+      if (r) slot = std::move(*r);
+    }
+    return slot ? &*slot : nullptr;
+  };
   auto file = read_all(args[1], "match");
   if (!file) return exit_bad_input;
   auto reader = wirespan::capture::reader::open(*file, {.strict = false});
@@ -111,13 +138,23 @@ int run_match(std::span<const std::string_view> args) {
     }
     if (!*more) break;
     ++number;
-    if (rec.linktype != 1) {  // LINKTYPE_ETHERNET
+    const std::vector<wirespan::filter::instruction>* p = nullptr;
+    if (rec.linktype == 1) {  // LINKTYPE_ETHERNET
+      p = &*prog;
+    } else if (rec.linktype == 101) {  // LINKTYPE_RAW
+      p = for_link(wirespan::filter::link_type::raw, raw, raw_tried);
+    } else if (rec.linktype == 113) {  // LINKTYPE_LINUX_SLL
+      p = for_link(wirespan::filter::link_type::linux_sll, sll, sll_tried);
+    } else {
       ++other_links;
       continue;
     }
-    if (wirespan::filter::run(*prog, rec.data, rec.original_length) != 0) std::printf("%zu\n", number);
+    if (p != nullptr && wirespan::filter::run(*p, rec.data, rec.original_length) != 0) std::printf("%zu\n", number);
   }
-  if (other_links != 0) std::fprintf(stderr, "wirespan match: %zu frames not Ethernet, not matched\n", other_links);
+  if (other_links != 0) {
+    std::fprintf(stderr, "wirespan match: %zu frames of other link types than Ethernet, raw IP and Linux cooked "
+                 "capture, not matched\n", other_links);
+  }
   return exit_ok;
 }
 

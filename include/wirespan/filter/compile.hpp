@@ -30,8 +30,16 @@
 
 namespace wirespan::filter {
 
+/// The link-layer header the program's packets start with.
+enum class link_type : std::uint8_t {
+  ethernet,   ///< DLT_EN10MB
+  raw,        ///< DLT_RAW: an IPv4 or IPv6 header, told by its version
+  linux_sll,  ///< DLT_LINUX_SLL: Linux cooked capture (16 bytes, the EtherType at 14)
+};
+
 /// Compilation settings.
 struct compile_options {
+  link_type link = link_type::ethernet;    ///< what the packets start with
   std::uint32_t snaplen = accept_snaplen;  ///< what a match returns
   std::uint32_t netmask = 0;               ///< the IPv4 netmask for `ip broadcast` (0: unknown)
   /// Run `optimize()` on the program (tcpdump does, unless given -O). An optimized
@@ -56,7 +64,10 @@ struct sym {
 
 class codegen {
  public:
-  constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {}
+  constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {
+    if (o.link == link_type::linux_sll) off_linktype_ = 14, off_linkpl_ = 16;
+    if (o.link == link_type::raw) off_linktype_ = 0, off_linkpl_ = 0;
+  }
 
   /// Per instruction of the program run() made: its family of tests (optimize.hpp).
   constexpr std::vector<std::uint8_t>& tags() { return tags_; }
@@ -154,7 +165,21 @@ class codegen {
     if (mask != 0xffffffffu) emit(alu | and_ | k, mask);
     branch(jmp | op | k, value, t, f);
   }
-  constexpr void ethertype(std::uint32_t type, std::int32_t t, std::int32_t f) { cmp(h, off_linktype_, type, t, f); }
+  constexpr void ethertype(std::uint32_t type, std::int32_t t, std::int32_t f) {
+    if (o_.link != link_type::raw) return cmp(h, off_linktype_, type, t, f);
+    // Raw IP: the version nibble; any other protocol is false (libpcap's gen_false:
+    // a test of a constant).
+    if (type == ethertype_ip) return cmp(b, 0, 0x40, t, f, 0xf0);
+    if (type == ethertype_ip6) return cmp(b, 0, 0x60, t, f, 0xf0);
+    emit(ld | imm, 0);
+    branch(jmp | jeq | k, 1, t, f);
+  }
+  // libpcap's errors for link-layer primitives on a link without Ethernet addresses.
+  constexpr bool ethernet_link(const primitive& p, const char* what) {
+    if (o_.link == link_type::ethernet) return true;
+    fail(errc::malformed, p.column, what);
+    return false;
+  }
 
   // ip proto p (IPv4 only)
   constexpr void ip_proto(std::uint32_t p, std::int32_t t, std::int32_t f) {
@@ -223,6 +248,10 @@ class codegen {
   // is `id`; and every primitive after this one, in the text, reads its headers 4 bytes
   // further on.
   constexpr void vlan(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (!ethernet_link(p, o_.link == link_type::raw ? "filter: no VLAN support for Raw IP"
+                                                     : "filter: no VLAN support for Linux cooked v1")) {
+      return;
+    }
     auto tpid = [&](std::int32_t a, std::int32_t b) {
       either([&](auto c, auto d) { ethertype(0x8100, c, d); },
              [&](auto c, auto d) {
@@ -343,6 +372,10 @@ class codegen {
     using vk = primitive::value_kind;
     if (p.value == vk::mac) {
       if (p.kind == primitive_kind::net) return fail(errc::malformed, p.column, "filter: ether net is not a thing");
+      if (!ethernet_link(p, "filter: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM "
+                            "LANE/Fibre Channel")) {
+        return;
+      }
       auto mac = [&](std::uint32_t off, std::int32_t a, std::int32_t b) {
         const std::uint32_t low = (std::uint32_t{p.address[2]} << 24) | (std::uint32_t{p.address[3]} << 16) |
                                   (std::uint32_t{p.address[4]} << 8) | p.address[5];
@@ -480,6 +513,7 @@ class codegen {
 
   constexpr void broadcast(const primitive& p, std::int32_t t, std::int32_t f) {
     if (p.protocol == proto::ether) {
+      if (!ethernet_link(p, "filter: not a broadcast link")) return;
       both([&](auto a, auto b) { cmp(w, 2, 0xffffffffu, a, b); }, [&](auto a, auto b) { cmp(h, 0, 0xffff, a, b); },
            t, f);
       return;
@@ -503,6 +537,10 @@ class codegen {
   constexpr void multicast(const primitive& p, std::int32_t t, std::int32_t f) {
     switch (p.protocol) {
       case proto::ether:
+        if (!ethernet_link(p, "filter: link-layer multicast filters supported only on ethernet/FDDI/token "
+                              "ring/ARCNET/802.11/ATM LANE/Fibre Channel")) {
+          return;
+        }
         emit(ld | b | abs_, 0);
         branch(jmp | jset | k, 1, t, f);
         return;
@@ -784,7 +822,8 @@ class codegen {
 
 }  // namespace detail
 
-/// Compile a parsed expression to a cBPF program for Ethernet frames.
+/// Compile a parsed expression to a cBPF program (for Ethernet frames unless
+/// `options.link` says otherwise).
 constexpr result<std::vector<instruction>> compile(const expression& e, compile_options options = {}) {
   detail::codegen g(e, options);
   auto prog = g.run();

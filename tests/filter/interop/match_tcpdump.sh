@@ -42,6 +42,12 @@ n=$("$w" filter -ddd tcp port 443 | head -1)
 [ "$("$w" filter -d tcp port 443 | wc -l)" = "$n" ] || { echo "FAIL: -d and -ddd counts"; status=1; }
 [ "$("$w" filter -dd tcp port 443 | grep -c '^{ 0x')" = "$n" ] || { echo "FAIL: -dd lines"; status=1; }
 "$w" filter "tcp port" >/dev/null 2>&1; [ $? = 1 ] || { echo "FAIL: a syntax error exits 1"; status=1; }
-"$w" filter -y LINUX_SLL ip >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: an unsupported link type exits 2"; status=1; }
+"$w" filter -y FDDI ip >/dev/null 2>&1; [ $? = 2 ] || { echo "FAIL: an unsupported link type exits 2"; status=1; }
+# The other link types, as tcpdump -d -y prints them.
+for y in LINUX_SLL RAW; do
+  for e in "ip" "ip6" "tcp[tcpflags] & tcp-syn != 0" "ip multicast" "not ip"; do
+    [ "$("$w" filter -y "$y" "$e")" = "$(tcpdump -d -y "$y" "$e")" ] || { echo "FAIL: -y $y $e differs from tcpdump -d"; status=1; }
+  done
+done
 echo "match_tcpdump: $checks expression/file pairs on $files captures: wirespan match counts equal tcpdump's"
 exit $status
