@@ -8736,7 +8736,11 @@ struct parser {
     failed = true;
     err = make_error(errc::malformed, column, what);
   }
-  constexpr bool is_word(std::string_view w) const noexcept { return cur.kind == tok::id && cur.text == w; }
+  // (An escaped word, \tcp, is a name: never a keyword or a protocol qualifier.)
+  constexpr bool is_word(std::string_view w) const noexcept {
+    return cur.kind == tok::id && !cur.escaped && cur.text == w;
+  }
+  constexpr proto cur_proto() const noexcept { return cur.escaped ? proto::none : proto_of(cur.text); }
 
   constexpr std::int32_t add_node(node n) {
     out.nodes.push_back(n);
@@ -8799,8 +8803,8 @@ struct parser {
     // Past a number, `len`, a unary minus or an accessor's '[' it can only be a relation:
     // its errors stand. (A '(' may open either, so that is tried and undone.)
     bool committed = cur.kind == tok::number || cur.kind == tok::minus ||
-                     (cur.kind == tok::id && proto_of(cur.text) == proto::none);
-    if (cur.kind == tok::id && proto_of(cur.text) != proto::none) {
+                     (cur.kind == tok::id && cur_proto() == proto::none);
+    if (cur.kind == tok::id && cur_proto() != proto::none) {
       lexer peek = lex;
       committed = peek.next().kind == tok::lbracket;
     }
@@ -8934,7 +8938,7 @@ struct parser {
         advance();
         return add_arith(a);
       }
-      const proto p = proto_of(cur.text);
+      const proto p = cur_proto();
       if (p != proto::none) {
         const std::size_t col = cur.column;
         advance();
@@ -9006,7 +9010,7 @@ struct parser {
     }
     // A bare value after and/or takes the last primitive's qualifiers, unless an operator
     // follows it (then it starts a relation: "port 22 and 1 + 1 = 2").
-    if (after_connective && have_last && is_value_word()) {
+    if (after_connective && last_has_value() && is_value_word()) {
       lexer peek = lex;
       const tok after = peek.next().kind;
       const bool op_follows = level_of(after) != 0 || after == tok::gt || after == tok::ge || after == tok::eq ||
@@ -9019,7 +9023,7 @@ struct parser {
       }
     }
     // A relation (which may start with '(' too).
-    if (starts_arith() || (cur.kind == tok::id && proto_of(cur.text) != proto::none)) {
+    if (starts_arith() || (cur.kind == tok::id && cur_proto() != proto::none)) {
       std::int32_t rel = -1;
       if (try_relation(rel)) return rel;
     }
@@ -9069,7 +9073,7 @@ struct parser {
     // Qualifiers: [proto] [dir] [type].
     bool any = false;
     if (cur.kind == tok::id) {
-      const proto q = proto_of(cur.text);
+      const proto q = cur_proto();
       if (q != proto::none) {
         p.protocol = q;
         any = true;
@@ -9122,6 +9126,19 @@ struct parser {
         fail(cur.column, "filter: expected a primitive (host, net, port, portrange, proto, a protocol, ...)");
         return -1;
       }
+      if (!any) {
+        // No qualifier at all: as libpcap, the value takes those of the last primitive
+        // with a value (`host 10.0.0.1 or not 10.0.0.2`); with none before it, or after
+        // one without a value (`tcp or 10.0.0.1`), it is a syntax error.
+        if (!last_has_value()) {
+          fail(cur.column, "filter: expected a primitive (a value needs a qualifier: host, net, port, ...)");
+          return -1;
+        }
+        primitive q = last;
+        q.column = cur.column;
+        if (!parse_value(q)) return -1;
+        return add_primitive(q);
+      }
       p.kind = primitive_kind::host;
       if (!parse_value(p)) return -1;
       return add_primitive(p);
@@ -9129,6 +9146,13 @@ struct parser {
     advance();
     if (!parse_value(p)) return -1;
     return add_primitive(p);
+  }
+
+  // Is there a primitive before, with a value whose qualifiers a bare value takes?
+  constexpr bool last_has_value() const noexcept {
+    return have_last && (last.kind == primitive_kind::host || last.kind == primitive_kind::net ||
+                         last.kind == primitive_kind::port || last.kind == primitive_kind::portrange ||
+                         last.kind == primitive_kind::protocol);
   }
 
   constexpr bool lookahead_is_other_dir(bool src) const noexcept {
@@ -9142,9 +9166,9 @@ struct parser {
     if (cur.kind != tok::id) return false;
     for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
                                "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
-      if (cur.text == k) return false;
+      if (!cur.escaped && cur.text == k) return false;
     }
-    return proto_of(cur.text) == proto::none;
+    return cur_proto() == proto::none;
   }
 
   // The value of a primitive of kind p.kind.
@@ -11375,8 +11399,10 @@ struct static_filter {
                 "wirespan::filter::static_filter: the expression does not compile; the column is N of "
                 "expression_error_at_column<N>, and compile() at run time says why");
 
-  /// The expression.
-  static constexpr std::string_view text = Text.view();
+  /// The expression. (A copy of the template argument: gcc's -fsanitize=undefined cannot
+  /// evaluate comparisons of pointers into the argument object at compile time.)
+  static constexpr decltype(Text) text_storage = Text;
+  static constexpr std::string_view text = text_storage.view();
   /// The program, as compile() makes it.
   static constexpr std::array<instruction, status.ok ? status.size : 1> program =
       detail::static_program<Text, status.ok ? status.size : 1>();

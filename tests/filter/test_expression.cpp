@@ -195,3 +195,17 @@ TEST_CASE("filter expressions: raw IP and Linux cooked capture") {
   CHECK(std::string_view(f::compile("arp", raw).error().what) == "filter: expression rejects all packets");
   CHECK(f::compile("arp", sll));
 }
+
+TEST_CASE("filter expressions: a bare value needs a qualifier before it, as in libpcap") {
+  // (found by the filter_differential fuzz target: libpcap says "syntax error")
+  for (const char* e : {"10.0.0.1", "::1", "2:00:0042:00::2:00", "not ::1", "(10.0.0.1)", "tcp or 10.0.0.1",
+                        "ip and 10.0.0.1", "vlan or 10.0.0.1", "\\igmp", "\\tcp or udp"}) {
+    CAPTURE(e);
+    CHECK(error_of(e).code == wirespan::errc::malformed);
+  }
+  // After a primitive with a value, a bare value takes its qualifiers, after not and in
+  // parentheses too.
+  CHECK(on("host 10.0.0.9 or not 10.0.0.1", syn) == 0);
+  CHECK(on("host 10.0.0.9 or (10.0.0.2)", syn) == 262144);
+  CHECK(on("port 22 or not 443", syn) == 0);
+}

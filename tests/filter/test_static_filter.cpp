@@ -21,7 +21,8 @@ constexpr wirespan::bytes frame(syn, sizeof syn);
 // The same program as the run-time compiler's.
 template <class S>
 constexpr bool same_program() {
-  auto p = f::compile(S::text);
+  const auto text = S::text_storage;  // (a local copy: see static_filter::text)
+  auto p = f::compile(text.view());
   if (!p || p->size() != S::program.size()) return false;
   for (std::size_t i = 0; i < p->size(); ++i) {
     if (!((*p)[i] == S::program[i])) return false;

@@ -176,8 +176,10 @@ struct static_filter {
                 "wirespan::filter::static_filter: the expression does not compile; the column is N of "
                 "expression_error_at_column<N>, and compile() at run time says why");
 
-  /// The expression.
-  static constexpr std::string_view text = Text.view();
+  /// The expression. (A copy of the template argument: gcc's -fsanitize=undefined cannot
+  /// evaluate comparisons of pointers into the argument object at compile time.)
+  static constexpr decltype(Text) text_storage = Text;
+  static constexpr std::string_view text = text_storage.view();
   /// The program, as compile() makes it.
   static constexpr std::array<instruction, status.ok ? status.size : 1> program =
       detail::static_program<Text, status.ok ? status.size : 1>();
