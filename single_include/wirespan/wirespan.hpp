@@ -9396,9 +9396,10 @@ constexpr result<expression> parse(std::string_view text) {
 // - a load that leaves A (or X) as it was, on every path to it, is dropped (shared
 //   loads); so are instructions no path reaches and jumps to the next instruction.
 //
-// Nothing is reordered and no load that could fail is removed, so a frame cut inside a
-// header gets the verdict it gets from the original program. (libpcap's optimizer also
-// reorders tests, which can change the verdict on such frames.)
+// Nothing is reordered, and a load that could fail is removed only where every way on
+// from it returns 0 anyway (that code becomes `ret #0`), so a frame cut inside a header
+// gets the verdict it gets from the original program. (libpcap's optimizer also reorders
+// tests and drops unused loads, which can change the verdict on such frames.)
 //
 // ```cpp
 // auto prog = wirespan::filter::optimize(unoptimized);
@@ -10298,7 +10299,8 @@ class codegen {
     if (o.link == link_type::raw) off_linktype_ = 0, off_linkpl_ = 0;
   }
 
-  /// Per instruction of the program run() made: its family of tests (optimize.hpp).
+  /// Per instruction of the program run() made: the family of its packet load (1: a
+  /// relation's accessor; see optimize.hpp).
   constexpr std::vector<std::uint8_t>& tags() { return tags_; }
 
   constexpr result<std::vector<instruction>> run() {

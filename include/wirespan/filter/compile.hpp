@@ -69,7 +69,8 @@ class codegen {
     if (o.link == link_type::raw) off_linktype_ = 0, off_linkpl_ = 0;
   }
 
-  /// Per instruction of the program run() made: its family of tests (optimize.hpp).
+  /// Per instruction of the program run() made: the family of its packet load (1: a
+  /// relation's accessor; see optimize.hpp).
   constexpr std::vector<std::uint8_t>& tags() { return tags_; }
 
   constexpr result<std::vector<instruction>> run() {

@@ -15,9 +15,10 @@
 // - a load that leaves A (or X) as it was, on every path to it, is dropped (shared
 //   loads); so are instructions no path reaches and jumps to the next instruction.
 //
-// Nothing is reordered and no load that could fail is removed, so a frame cut inside a
-// header gets the verdict it gets from the original program. (libpcap's optimizer also
-// reorders tests, which can change the verdict on such frames.)
+// Nothing is reordered, and a load that could fail is removed only where every way on
+// from it returns 0 anyway (that code becomes `ret #0`), so a frame cut inside a header
+// gets the verdict it gets from the original program. (libpcap's optimizer also reorders
+// tests and drops unused loads, which can change the verdict on such frames.)
 //
 // ```cpp
 // auto prog = wirespan::filter::optimize(unoptimized);
