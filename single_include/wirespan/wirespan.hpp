@@ -8521,18 +8521,53 @@ constexpr bool is_alnum(char c) noexcept {
 // also take in IPv4/IPv6/MAC addresses and prefixes; a word of digits is a number.
 constexpr bool is_word_char(char c) noexcept { return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; }
 
+constexpr int hex_digit(char c) noexcept {
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+// A MAC address in one of libpcap's forms: six groups of one or two hex digits separated
+// by ':', by '-' or by '.'; three groups of four separated by '.'; twelve hex digits.
 constexpr bool parse_mac(std::string_view w, std::array<std::uint8_t, 16>& out) noexcept {
-  // xx:xx:xx:xx:xx:xx (or with '-' or '.'-separated groups as xxxx.xxxx.xxxx)
+  const auto all_hex = [](std::string_view g) {
+    for (char c : g) {
+      if (hex_digit(c) < 0) return false;
+    }
+    return true;
+  };
+  if (w.size() == 12 && all_hex(w)) {
+    for (std::size_t k = 0; k < 6; ++k) {
+      out[k] = static_cast<std::uint8_t>(hex_digit(w[2 * k]) * 16 + hex_digit(w[2 * k + 1]));
+    }
+    return true;
+  }
+  if (w.size() == 14 && w[4] == '.' && w[9] == '.' && all_hex(w.substr(0, 4)) && all_hex(w.substr(5, 4)) &&
+      all_hex(w.substr(10, 4))) {
+    std::size_t k = 0;
+    for (std::size_t g = 0; g < 3; ++g) {
+      for (std::size_t h = 0; h < 4; h += 2) {
+        out[k++] = static_cast<std::uint8_t>(hex_digit(w[g * 5 + h]) * 16 + hex_digit(w[g * 5 + h + 1]));
+      }
+    }
+    return true;
+  }
+  char sep = 0;
+  for (char c : w) {
+    if (c == ':' || c == '-' || c == '.') {
+      sep = c;
+      break;
+    }
+  }
+  if (sep == 0) return false;
   std::size_t k = 0;
   std::uint32_t v = 0;
   int digits = 0;
   for (std::size_t i = 0; i <= w.size(); ++i) {
-    const char c = i < w.size() ? w[i] : ':';
-    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    const char c = i < w.size() ? w[i] : sep;
+    const int d = hex_digit(c);
     if (d >= 0) {
       v = v * 16 + static_cast<std::uint32_t>(d);
       if (++digits > 2) return false;
-    } else if (c == ':' || c == '-') {
+    } else if (c == sep) {
       if (digits == 0 || k == 6) return false;
       out[k++] = static_cast<std::uint8_t>(v);
       v = 0;
@@ -8628,7 +8663,7 @@ struct lexer {
         t.kind = tok::number;
         t.number = static_cast<std::uint32_t>(v);
       }
-    } else if (digits) {
+    } else if (digits && w.size() != 12) {  // (twelve digits: a MAC address, as in libpcap)
       std::uint64_t v = 0;
       const unsigned base = w.size() > 1 && w[0] == '0' ? 8 : 10;
       bool ok = true;
@@ -8742,11 +8777,57 @@ struct parser {
   }
   constexpr proto cur_proto() const noexcept { return cur.escaped ? proto::none : proto_of(cur.text); }
 
+  // Nesting: the parser's recursion (parentheses, not, unary minus, '%' and '^') and the
+  // depth of the trees it builds (a chain of and/or, or of + - * /, is as deep as it is
+  // long) are bounded, so that neither the parser nor the compiler's recursion can exhaust
+  // the stack on any input.
+  static constexpr std::size_t max_depth = 256;       // the parser's recursion
+  static constexpr std::size_t max_tree_depth = 4096;  // the trees' (so: 4096 hosts or'ed)
+  std::size_t depth = 0;
+  std::vector<std::uint16_t> node_depth;
+  std::vector<std::uint16_t> arith_depth;
+  struct nesting {
+    parser& p;
+    constexpr explicit nesting(parser& q) : p(q) { ++p.depth; }
+    constexpr ~nesting() { --p.depth; }
+    nesting(const nesting&) = delete;
+    nesting& operator=(const nesting&) = delete;
+  };
+  constexpr bool too_deep() {
+    if (depth <= max_depth) return false;
+    if (!failed) {
+      failed = true;
+      err = make_error(errc::limit_exceeded, cur.column, "filter: expression nested more than {} levels deep", max_depth);
+    }
+    return true;
+  }
+  constexpr bool deepen(std::vector<std::uint16_t>& depths, std::size_t d, std::size_t column) {
+    depths.push_back(static_cast<std::uint16_t>(d > max_tree_depth ? max_tree_depth + 1 : d));
+    if (d <= max_tree_depth || failed) return true;
+    failed = true;
+    err = make_error(errc::limit_exceeded, column, "filter: expression more than {} terms deep", max_tree_depth);
+    return false;
+  }
+  static constexpr std::size_t depth_of(const std::vector<std::uint16_t>& depths, std::int32_t i) noexcept {
+    return i < 0 || static_cast<std::size_t>(i) >= depths.size() ? 0 : depths[static_cast<std::size_t>(i)];
+  }
+
   constexpr std::int32_t add_node(node n) {
+    std::size_t d = 1;
+    if (n.kind == node::kind_t::relation) {
+      const std::size_t l = depth_of(arith_depth, n.left), r = depth_of(arith_depth, n.right);
+      d += l > r ? l : r;
+    } else if (n.kind != node::kind_t::primitive) {
+      const std::size_t l = depth_of(node_depth, n.left), r = depth_of(node_depth, n.right);
+      d += l > r ? l : r;
+    }
+    deepen(node_depth, d, cur.column);
     out.nodes.push_back(n);
     return static_cast<std::int32_t>(out.nodes.size() - 1);
   }
   constexpr std::int32_t add_arith(arith_node a) {
+    const std::size_t l = depth_of(arith_depth, a.left), r = depth_of(arith_depth, a.right);
+    deepen(arith_depth, 1 + (l > r ? l : r), a.column);
     out.ariths.push_back(a);
     return static_cast<std::int32_t>(out.ariths.size() - 1);
   }
@@ -8774,17 +8855,129 @@ struct parser {
     return left;
   }
 
-  // term: not term | primary
+  // After and/or, libpcap's grammar takes either a term (a primitive with its qualifiers,
+  // a protocol, a relation, `not` term, a parenthesized expression) or an "id": a bare
+  // value, `not` id, a parenthesized list of ids, which takes the qualifiers in force
+  // (`host 10.0.0.1 or not (10.0.0.2 or 10.0.0.3)`). Which one is decided by the first
+  // token past any `not` and `(`: a value word starts an id; a number starts one unless
+  // an operator follows it (and the `)` after it), which makes it a relation.
+  constexpr bool id_follows() const noexcept {
+    lexer l = lex;
+    token t = cur;
+    while ((t.kind == tok::id && !t.escaped && t.text == "not") || t.kind == tok::bang || t.kind == tok::lparen) {
+      t = l.next();
+    }
+    if (number_like(t)) {
+      t = l.next();
+      while (t.kind == tok::rparen) t = l.next();
+      return !(level_of(t.kind) != 0 || t.kind == tok::percent || t.kind == tok::caret || t.kind == tok::gt ||
+               t.kind == tok::ge || t.kind == tok::eq || t.kind == tok::lt || t.kind == tok::le || t.kind == tok::ne ||
+               t.kind == tok::lbracket);
+    }
+    return value_word(t);
+  }
+
+  // term: not term | primary (or, after and/or, an id)
   constexpr std::int32_t parse_term(bool after_connective = false) {
     if (failed) return -1;
+    nesting guard(*this);
+    if (too_deep()) return -1;
+    if (after_connective && id_follows()) return parse_id(last, last_has_value());
     if (is_word("not") || cur.kind == tok::bang) {
       advance();
       node n;
       n.kind = node::kind_t::not_node;
-      n.left = parse_term(after_connective);
+      n.left = parse_term();
       return add_node(n);
     }
-    return parse_primary(after_connective);
+    return parse_primary();
+  }
+
+  // id: a value | not id | '(' list ')', with the qualifiers `ctx` (valid: there are
+  // some; libpcap: a syntax error otherwise).
+  constexpr std::int32_t parse_id(const primitive& ctx, bool valid) {
+    if (failed) return -1;
+    nesting guard(*this);
+    if (too_deep()) return -1;
+    if (is_word("not") || cur.kind == tok::bang) {
+      advance();
+      node n;
+      n.kind = node::kind_t::not_node;
+      n.left = parse_id(ctx, valid);
+      return add_node(n);
+    }
+    if (cur.kind == tok::lparen) {
+      bool single_number = false;
+      return parse_id_list(ctx, valid, single_number);
+    }
+    return parse_leaf(ctx, valid);
+  }
+
+  // '(' ... ')' in an id: a number in parentheses, `(443)` or `((443))`; or a list of ids
+  // joined by and/or, which starts with a value, a number, or not (libpcap's grammar
+  // rejects `((10.0.0.1) or 10.0.0.2)` and `((10.0.0.1))`).
+  constexpr std::int32_t parse_id_list(const primitive& ctx, bool valid, bool& single_number) {
+    nesting guard(*this);
+    if (too_deep()) return -1;
+    advance();
+    std::int32_t left = -1;
+    bool number_first = false;
+    if (cur.kind == tok::lparen) {
+      const std::size_t col = cur.column;
+      bool inner = false;
+      left = parse_id_list(ctx, valid, inner);
+      if (failed) return -1;
+      if (!inner) {
+        fail(col, "filter: expected a value or not (a parenthesized list cannot begin with another)");
+        return -1;
+      }
+      number_first = true;
+    } else if (cur.kind == tok::number) {
+      left = parse_leaf(ctx, valid);
+      number_first = true;
+    } else {
+      left = parse_id(ctx, valid);
+    }
+    if (failed) return -1;
+    single_number = false;
+    if (number_first && cur.kind == tok::rparen) {
+      advance();
+      single_number = true;
+      return left;
+    }
+    while (!failed && (is_word("and") || cur.kind == tok::andand || is_word("or") || cur.kind == tok::oror)) {
+      node n;
+      n.kind = is_word("and") || cur.kind == tok::andand ? node::kind_t::and_node : node::kind_t::or_node;
+      advance();
+      n.left = left;
+      n.right = parse_id(ctx, valid);
+      left = add_node(n);
+    }
+    if (failed) return -1;
+    if (cur.kind != tok::rparen) {
+      fail(cur.column, "filter: expected ')' or and/or (a parenthesized list of values)");
+      return -1;
+    }
+    advance();
+    return left;
+  }
+
+  // A value with the qualifiers `ctx`; those stay in force after it (not those the value
+  // narrowed them to: `port http or 443` is tcp port 80 or port 443, as in libpcap).
+  constexpr std::int32_t parse_leaf(const primitive& ctx, bool valid) {
+    if (failed) return -1;
+    if (!valid) {
+      fail(cur.column, "filter: expected a primitive (a value needs a qualifier: host, net, port, ...)");
+      return -1;
+    }
+    primitive q = ctx;
+    q.column = cur.column;
+    if (!parse_value(q)) return -1;
+    const primitive keep = ctx;
+    const std::int32_t id = add_primitive(q);
+    last = keep;
+    have_last = true;
+    return id;
   }
 
   constexpr bool starts_arith() const noexcept {
@@ -8831,6 +9024,7 @@ struct parser {
       lex = saved_lex;
       cur = saved_cur;
       out.ariths.resize(saved_ariths);
+      arith_depth.resize(saved_ariths);
       failed = was_failed;
       err = error{};
       return false;
@@ -8846,15 +9040,15 @@ struct parser {
     return true;
   }
 
-  // Arithmetic by precedence climbing; levels from loosest: | ^ & <</>> +- */%.
+  // Arithmetic by precedence climbing; levels from loosest: | & <</>> +- */ (% and ^ in
+  // parse_unary).
   static constexpr int level_of(tok k) noexcept {
     switch (k) {
       case tok::pipe: return 1;
-      case tok::caret: return 2;
       case tok::amp: return 3;
       case tok::shl: case tok::shr: return 4;
       case tok::plus: case tok::minus: return 5;
-      case tok::star: case tok::slash: case tok::percent: return 6;
+      case tok::star: case tok::slash: return 6;
       default: return 0;
     }
   }
@@ -8892,8 +9086,14 @@ struct parser {
     return left;
   }
 
+  // '%' and '^' have no precedence in libpcap's grammar (1.10), so its parser always
+  // shifts them: each binds to the operand just before it, and its right operand is all
+  // the arithmetic that follows. `len * 3 % 4 + 1` is len * (3 % (4 + 1)), `len + 3 ^ 4`
+  // is len + (3 ^ 4), `-len ^ 3` is -(len ^ 3).
   constexpr std::int32_t parse_unary() {
     if (failed) return -1;
+    nesting guard(*this);
+    if (too_deep()) return -1;
     if (cur.kind == tok::minus) {
       const std::size_t col = cur.column;
       advance();
@@ -8903,6 +9103,21 @@ struct parser {
       a.column = col;
       return add_arith(a);
     }
+    std::int32_t left = parse_operand();
+    while (!failed && (cur.kind == tok::percent || cur.kind == tok::caret)) {
+      arith_node a;
+      a.kind = cur.kind == tok::percent ? arith_kind::remainder : arith_kind::bit_xor;
+      a.column = cur.column;
+      advance();
+      a.left = left;
+      a.right = parse_arith(0);
+      left = add_arith(a);
+    }
+    return left;
+  }
+
+  constexpr std::int32_t parse_operand() {
+    if (failed) return -1;
     if (cur.kind == tok::lparen) {
       advance();
       std::int32_t inner = parse_arith(0);
@@ -9002,32 +9217,26 @@ struct parser {
     return add_node(n);
   }
 
-  constexpr std::int32_t parse_primary(bool after_connective) {
+  constexpr std::int32_t parse_primary() {
     if (failed) return -1;
     if (cur.kind == tok::end) {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    // A bare value after and/or takes the last primitive's qualifiers, unless an operator
-    // follows it (then it starts a relation: "port 22 and 1 + 1 = 2").
-    if (after_connective && last_has_value() && is_value_word()) {
-      lexer peek = lex;
-      const tok after = peek.next().kind;
-      const bool op_follows = level_of(after) != 0 || after == tok::gt || after == tok::ge || after == tok::eq ||
-                              after == tok::lt || after == tok::le || after == tok::ne || after == tok::lbracket;
-      if (!op_follows) {
-        primitive p = last;
-        p.column = cur.column;
-        if (!parse_value(p)) return -1;
-        return add_primitive(p);
-      }
-    }
-    // A relation (which may start with '(' too).
+    // A relation (which may start with '(' too). Its qualifiers are none: a bare value
+    // cannot follow it (`len > 10 or 10.0.0.1` is a syntax error in libpcap).
     if (starts_arith() || (cur.kind == tok::id && cur_proto() != proto::none)) {
       std::int32_t rel = -1;
-      if (try_relation(rel)) return rel;
+      if (try_relation(rel)) {
+        have_last = false;
+        return rel;
+      }
     }
     if (cur.kind == tok::lparen) {
+      // After `(expr)` the qualifiers in force are those before it: `(host 10.0.0.1) or
+      // 10.0.0.2` is a syntax error, `host 10.0.0.1 or (tcp) or 10.0.0.2` is not.
+      const primitive saved_last = last;
+      const bool saved_have = have_last;
       advance();
       std::int32_t inner = parse_expr();
       if (failed) return -1;
@@ -9036,6 +9245,8 @@ struct parser {
         return -1;
       }
       advance();
+      last = saved_last;
+      have_last = saved_have;
       return inner;
     }
     if (cur.kind != tok::id && cur.kind != tok::number) {
@@ -9101,7 +9312,7 @@ struct parser {
       p.kind = primitive_kind::portrange;
     } else if (is_word("proto")) {
       p.kind = primitive_kind::protocol;
-    } else if (is_word("greater") || is_word("less")) {
+    } else if ((is_word("greater") || is_word("less")) && !any) {  // (libpcap: no qualifiers before them)
       p.kind = is_word("greater") ? primitive_kind::greater : primitive_kind::less;
       advance();
       if (cur.kind != tok::number) {
@@ -9111,7 +9322,7 @@ struct parser {
       p.number = cur.number;
       advance();
       return add_primitive(p);
-    } else if (is_word("broadcast") || is_word("multicast")) {
+    } else if ((is_word("broadcast") || is_word("multicast")) && p.dir == direction::none) {
       p.kind = is_word("broadcast") ? primitive_kind::broadcast : primitive_kind::multicast;
       if (p.protocol == proto::none) p.protocol = proto::ether;
       advance();
@@ -9122,30 +9333,23 @@ struct parser {
       return add_primitive(p);
     } else if (!any || p.dir != direction::none) {
       // A value with no type: host (or a direction and a value).
-      if (!is_value_word()) {
+      if (!is_value_word() && !(any && (cur.kind == tok::lparen || cur.kind == tok::bang || is_word("not")))) {
         fail(cur.column, "filter: expected a primitive (host, net, port, portrange, proto, a protocol, ...)");
         return -1;
       }
       if (!any) {
-        // No qualifier at all: as libpcap, the value takes those of the last primitive
-        // with a value (`host 10.0.0.1 or not 10.0.0.2`); with none before it, or after
-        // one without a value (`tcp or 10.0.0.1`), it is a syntax error.
-        if (!last_has_value()) {
-          fail(cur.column, "filter: expected a primitive (a value needs a qualifier: host, net, port, ...)");
-          return -1;
-        }
-        primitive q = last;
-        q.column = cur.column;
-        if (!parse_value(q)) return -1;
-        return add_primitive(q);
+        // No qualifier at all where a term is expected (at the start, after `not` or
+        // `(`): libpcap's grammar has no rule for it. (After and/or, parse_term takes
+        // the value as an id, with the qualifiers in force.)
+        fail(cur.column, "filter: expected a primitive (a value needs a qualifier: host, net, port, ...)");
+        return -1;
       }
       p.kind = primitive_kind::host;
-      if (!parse_value(p)) return -1;
-      return add_primitive(p);
+      return parse_id(p, true);
     }
     advance();
-    if (!parse_value(p)) return -1;
-    return add_primitive(p);
+    // The value is an id: `host 10.0.0.1`, `port (80 or 443)`, `host not 10.0.0.1`.
+    return parse_id(p, true);
   }
 
   // Is there a primitive before, with a value whose qualifiers a bare value takes?
@@ -9161,14 +9365,26 @@ struct parser {
     return t.kind == tok::id && t.text == (src ? "dst" : "src");
   }
 
-  constexpr bool is_value_word() const noexcept {
-    if (cur.kind == tok::number) return true;
-    if (cur.kind != tok::id) return false;
+  constexpr bool is_value_word() const noexcept { return value_word(cur); }
+
+  // A word that is a value (an address, a number, a name), not a keyword or a protocol.
+  static constexpr bool value_word(const token& t) noexcept {
+    if (t.kind == tok::number) return true;
+    if (t.kind != tok::id) return false;
+    if (t.escaped) return true;
     for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
                                "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
-      if (!cur.escaped && cur.text == k) return false;
+      if (t.text == k) return false;
     }
-    return cur_proto() == proto::none;
+    return proto_of(t.text) == proto::none;
+  }
+
+  // A number, or a name libpcap's scanner turns into one (tcpflags, tcp-syn, icmp-echo).
+  static constexpr bool number_like(const token& t) noexcept {
+    if (t.kind == tok::number) return true;
+    std::uint32_t v = 0;
+    return t.kind == tok::id && !t.escaped &&
+           lookup(arith_names, sizeof arith_names / sizeof arith_names[0], t.text, v);
   }
 
   // The value of a primitive of kind p.kind.
@@ -10800,6 +11016,87 @@ class codegen {
     return false;
   }
 
+  // The right operands libpcap refuses to divide by or shift by. Its code generator looks
+  // at the first instruction of the operand's code: a constant load of 0 (for / and %) or
+  // of more than 31 (for << and >>) is an error, so `len / ether[0]` (the index is loaded
+  // first) and `len / (0 + 1)` are, and `len / (1 + 0)` is not. Its optimizer then fails
+  // on a division by an operand whose value it finds constant 0 (`len / (ether[0] * 0)`),
+  // and a shift of a non-constant by a constant over 31 (`len << (1 * 40)`); wirespan
+  // does the same when it optimizes.
+  constexpr bool operand_allowed(const arith_node& a) {
+    const bool division = a.kind == arith_kind::quotient || a.kind == arith_kind::remainder;
+    const bool shift = a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
+    if (!division && !shift) return true;
+    const char* const what = a.kind == arith_kind::quotient    ? "filter: division by zero"
+                             : a.kind == arith_kind::remainder ? "filter: modulus by zero"
+                                                               : "filter: shift by more than 31 bits";
+    std::uint32_t v = 0;
+    if (first_literal(a.right, v) && (division ? v == 0 : v > 31)) {
+      fail(errc::bad_value, a.column, what);
+      return false;
+    }
+    if (!o_.optimize || !folded(a.right, v)) return true;
+    std::uint32_t left = 0;
+    if (division ? v == 0 : (v > 31 && !folded(a.left, left))) {
+      fail(errc::bad_value, a.column, what);
+      return false;
+    }
+    return true;
+  }
+  // The constant loaded by the first instruction of the code for arithmetic i, if it is
+  // one (an accessor's code starts with its index's, an operation's with its left's).
+  constexpr bool first_literal(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::number) {
+      v = a.value;
+      return true;
+    }
+    if (a.kind == arith_kind::length || a.left < 0) return false;
+    return first_literal(a.left, v);
+  }
+  // The value of arithmetic i where libpcap's optimizer finds it constant: numbers, and
+  // operations on them; x * 0 and x & 0; 0 * x, 0 / x, 0 % x, 0 & x, 0 << x, 0 >> x.
+  constexpr bool folded(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number: v = a.value; return true;
+      case arith_kind::length:
+      case arith_kind::load: return false;
+      case arith_kind::negate:
+        if (!folded(a.left, v)) return false;
+        v = 0u - v;
+        return true;
+      default: break;
+    }
+    std::uint32_t l = 0, r = 0;
+    const bool lc = folded(a.left, l);
+    const bool rc = folded(a.right, r);
+    if (lc && rc) {
+      switch (a.kind) {
+        case arith_kind::plus: v = l + r; return true;
+        case arith_kind::minus: v = l - r; return true;
+        case arith_kind::times: v = l * r; return true;
+        case arith_kind::quotient: if (r == 0) return false; v = l / r; return true;
+        case arith_kind::remainder: if (r == 0) return false; v = l % r; return true;
+        case arith_kind::bit_and: v = l & r; return true;
+        case arith_kind::bit_or: v = l | r; return true;
+        case arith_kind::bit_xor: v = l ^ r; return true;
+        case arith_kind::shift_left: v = r < 32 ? l << r : 0; return true;
+        default: v = r < 32 ? l >> r : 0; return true;
+      }
+    }
+    if (rc && r == 0 && (a.kind == arith_kind::times || a.kind == arith_kind::bit_and)) {
+      v = 0;
+      return true;
+    }
+    if (lc && l == 0 && a.kind != arith_kind::plus && a.kind != arith_kind::minus && a.kind != arith_kind::bit_or &&
+        a.kind != arith_kind::bit_xor) {
+      v = 0;
+      return true;
+    }
+    return false;
+  }
+
   // The protocol checks the packet accessors of an arithmetic expression need, in order.
   constexpr void guards(std::int32_t i, std::int32_t t, std::int32_t f) {
     // Collect the loads, left to right, then AND their header checks.
@@ -10907,16 +11204,10 @@ class codegen {
       default: break;
     }
     const std::uint16_t op = op_code(a.kind);
+    if (!operand_allowed(a)) return;
     std::uint32_t rk = 0;
     if (constant(a.right, rk)) {
-      if ((a.kind == arith_kind::quotient || a.kind == arith_kind::remainder) && rk == 0) {
-        return fail(errc::bad_value, a.column, "filter: division by zero");
-      }
       value(a.left);
-      if ((a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right) && rk >= 32) {
-        emit(ld | imm, 0);  // (a shift by 32 or more: 0, as libpcap folds it)
-        return;
-      }
       emit(alu | op | k, rk);
       return;
     }
@@ -10954,7 +11245,33 @@ class codegen {
   }
   constexpr void release_slot() { --next_slot_; }
 
+  // How many of libpcap's scratch registers a relation needs: its code generator keeps
+  // every value of an arithmetic expression in one, the left operand's while the right is
+  // computed (wirespan's code needs fewer, but what libpcap refuses is refused).
+  constexpr std::uint32_t registers(std::int32_t i) const {
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number:
+      case arith_kind::length: return 1;
+      case arith_kind::load:
+      case arith_kind::negate: return registers(a.left);
+      default: {
+        const std::uint32_t l = registers(a.left);
+        const std::uint32_t r = 1 + registers(a.right);
+        return l > r ? l : r;
+      }
+    }
+  }
+
   constexpr void relation(const node& rel, std::int32_t t, std::int32_t f) {
+    {
+      const std::uint32_t l = registers(rel.left);
+      const std::uint32_t r = 1 + registers(rel.right);
+      if ((l > r ? l : r) > memory_words) {
+        return fail(errc::limit_exceeded, arith(rel.left).column,
+                    "filter: too many registers needed to evaluate expression");
+      }
+    }
     // The accessors' protocol checks first, then the comparison.
     both([&](auto a, auto b) {
            const std::int32_t mid = label();

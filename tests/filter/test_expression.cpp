@@ -83,7 +83,7 @@ TEST_CASE("filter expressions: libpcap's precedence and qualifier inheritance") 
   CHECK(on("dst host 10.9.9.9 or 10.0.0.1", syn) == 0);  // dst host 10.0.0.1
   CHECK(on("not port 22 and 443", syn) == 262144);        // (not port 22) and port 443
   CHECK(on("tcp port 80 or 443", syn) == 262144);
-  // Arithmetic: | below ^ below & below shifts below + - below * / %.
+  // Arithmetic: | below & below shifts below + - below * / (% and ^: below).
   CHECK(on("1 | 2 ^ 3 = 1", syn) == 262144);
   CHECK(on("3 ^ 1 & 2 = 3", syn) == 262144);
   CHECK(on("1 << 2 + 1 = 8", syn) == 262144);
@@ -208,4 +208,136 @@ TEST_CASE("filter expressions: a bare value needs a qualifier before it, as in l
   CHECK(on("host 10.0.0.9 or not 10.0.0.1", syn) == 0);
   CHECK(on("host 10.0.0.9 or (10.0.0.2)", syn) == 262144);
   CHECK(on("port 22 or not 443", syn) == 0);
+}
+
+TEST_CASE("filter expressions: which qualifiers a bare value takes, as libpcap's grammar decides") {
+  // Each case was run through tcpdump 4.99.3 / libpcap 1.10.3 (tcpdump -d): these are
+  // syntax errors there...
+  for (const char* e : {"(host 10.0.0.1) or 10.0.0.2",          // after (expr): those before it (none)
+                        "not (host 10.0.0.1) or 10.0.0.2",      //
+                        "host 10.0.0.1 or len > 10 or 10.0.0.2",  // a relation has none
+                        "port 80 or not tcp or 443",            // nor a protocol
+                        "port 80 or vlan or 443",               //
+                        "host 10.0.0.1 or (10.0.0.2 and tcp)",  // a list of values is values only
+                        "port 80 or (443 and 1 = 1)", "port 80 or (443 or 1 = 1)", "port 80 or (1 + 1 = 2 or 3)",
+                        "host 10.0.0.1 or ((10.0.0.2))",        // (list) cannot begin a list, or be one
+                        "host 10.0.0.1 or ((10.0.0.2) or 10.0.0.3)", "host ((10.0.0.1))",
+                        "(tcp and (port 80 or 8080)) or 06"}) {
+    CAPTURE(e);
+    CHECK(error_of(e).code == wirespan::errc::malformed);
+  }
+  // ... and these compile, with the qualifiers shown.
+  CHECK(on("host 10.0.0.9 or (tcp) or 10.0.0.1", syn) == 262144);   // those before (tcp): host
+  CHECK(on("port 22 or not (tcp) or 443", syn) == 262144);          // (not tcp) or port 443
+  CHECK(on("port 22 or (1 + 1 = 3) or 443", syn) == 262144);
+  CHECK(on("host (10.0.0.9 or 10.0.0.1)", syn) == 262144);          // a list after the qualifiers
+  CHECK(on("tcp dst port (80 or 443)", syn) == 262144);
+  CHECK(on("src (10.0.0.9 or 10.0.0.2)", syn) == 0);
+  CHECK(on("host not 10.0.0.1", syn) == 0);
+  CHECK(on("port 22 or (((443)))", syn) == 262144);                // a number in parentheses
+  CHECK(on("port 22 or ((443) and 51000)", syn) == 262144);
+  CHECK(on("port 22 or (not 80 and not (53 or 443))", syn) == 0);
+  CHECK(on("host 10.0.0.9 or ((tcp) or 10.0.0.1)", syn) == 262144);
+  // The qualifiers in force are the written ones, not those a port name narrowed them to:
+  // `port https or 53` is port 443 or port 53 (udp too).
+  CHECK(on("port domain or 443", syn) == 262144);
+  CHECK(on("port http or 443", syn) == 262144);
+}
+
+TEST_CASE("filter expressions: '%' and '^' have no precedence in libpcap's grammar") {
+  // len % 3 + 4 is len % (3 + 4); len * 3 % 4 is len * (3 % 4); -x % y is -(x % y); the
+  // same for ^ (as tcpdump -d prints them).
+  CHECK(on("54 % 3 + 4 = 5", syn) == 262144);
+  CHECK(on("len % 3 + 4 = 5", syn) == 262144);  // len is 54
+  CHECK(on("len * 3 % 4 = 162", syn) == 262144);
+  CHECK(on("len % 5 % 3 = 0", syn) == 262144);  // 54 % (5 % 3)
+  CHECK(on("-len % 4 = 0xfffffffe", syn) == 262144);
+  CHECK(on("(len) % 10 | 3 = 10", syn) == 262144);  // 54 % 11
+  CHECK(on("len ^ 3 + 4 = 49", syn) == 262144);     // 54 ^ 7
+  CHECK(on("len + 3 ^ 4 = 61", syn) == 262144);     // 54 + 7
+  CHECK(on("len & 7 ^ 4 = 2", syn) == 262144);      // 54 & 3
+  CHECK(on("-len ^ 1 = 0xffffffc9", syn) == 262144);  // -(54 ^ 1)
+  CHECK(on("0 = 000^500*0<<00^0400^00000<<00^00000<<015<<015", syn) == 262144);  // (found by fuzzing)
+}
+
+TEST_CASE("filter expressions: division by zero and long shifts are refused as libpcap does") {
+  // libpcap's code generator refuses a right operand whose code starts with a constant
+  // load of 0 (/ and %) or of more than 31 (<< and >>); its optimizer, one whose value it
+  // finds constant.
+  using wirespan::errc;
+  for (const char* e : {"len / 0 = 0", "len / (0 + 1) = 0", "len / ether[0] = 0", "len / tcp[0] = 1",
+                        "len / -0 = 0", "len / (1 * 0) = 0", "len / (2 - 2) = 0", "len / (0 * ether[0]) = 0",
+                        "len / (ether[0] & 0) = 0", "(ether[0] & 0) / 0 = 1", "2 > 02 % 2 % 01"}) {
+    CAPTURE(e);
+    CHECK(error_of(e).code == errc::bad_value);
+  }
+  CHECK(std::string_view(error_of("len % (0 & 1) = 0").what) == "filter: modulus by zero");
+  CHECK(std::string_view(error_of("len / 0 = 0").what) == "filter: division by zero");
+  for (const char* e : {"len << 32 = 0", "20 << 400 = 0", "len >> 33 = 0", "len << (1 * 40) = 0",
+                        "len << (31 + 1) = 0", "len << -32 = 0", "len << ether[32] = 0"}) {
+    CAPTURE(e);
+    CHECK(std::string_view(error_of(e).what) == "filter: shift by more than 31 bits");
+  }
+  // These compile: the first load is not 0 or over 31, and the value is not constant, or
+  // it is a shift of a constant (folded to 0).
+  CHECK(on("len / (1 + 0) = 54", syn) == 262144);
+  CHECK(on("len / ether[1] = 0", syn) == 0);  // ether[1] is 0: a division by zero at run time rejects
+  CHECK(on("len << (1 & 40) = 54", syn) == 262144);
+  CHECK(on("20 << (1 * 40) = 0", syn) == 262144);
+  CHECK(on("len / (len - len) = 0", syn) == 0);
+  // Without the optimizer only the code generator's rule applies (as pcap_compile with
+  // optimize 0).
+  CHECK(on("len / (1 * 0) = 0", syn, false) == 0);
+}
+
+TEST_CASE("filter expressions: MAC addresses in libpcap's forms; twelve hex digits are one") {
+  // syn's destination is 02:00:00:00:00:02.
+  for (const char* e : {"ether dst 02:00:00:00:00:02", "ether dst 2:0:0:0:0:2", "ether dst 02-00-00-00-00-02",
+                        "ether dst 2.0.0.0.0.2", "ether dst 0200.0000.0002", "ether dst 020000000002"}) {
+    CAPTURE(e);
+    CHECK(on(e, syn) == 262144);
+  }
+  for (const char* e : {"ether host 02:00-00:00:00:02", "ether host 200.0000.0002", "ether host 02:00:00:00:00",
+                        "54 = 000000000054",  // a MAC address, not a number (libpcap: syntax error)
+                        "host 020000000002"}) {
+    CAPTURE(e);
+    CHECK(!f::compile(e));
+  }
+  CHECK(on("54 = 00000000066", syn) == 262144);  // eleven digits: octal 66
+}
+
+TEST_CASE("filter expressions: greater, less, broadcast and multicast take only the qualifiers libpcap allows") {
+  for (const char* e : {"udp greater 9", "tcp less 4", "src broadcast", "ether src broadcast", "dst multicast",
+                        "tcp broadcast", "ip6 broadcast", "udp multicast"}) {
+    CAPTURE(e);
+    CHECK(!f::compile(e));
+  }
+  CHECK(f::compile("ip6 multicast"));
+  f::compile_options options;
+  options.netmask = 0xffffff00;
+  CHECK(f::compile("ether broadcast or ip broadcast", options));
+}
+
+TEST_CASE("filter expressions: libpcap's register limit, and bounded nesting") {
+  // libpcap keeps every value of a relation's arithmetic in one of 16 scratch registers:
+  // `0 = 1^1^...` with 16 ones needs 17 and is refused there (tcpdump 4.99.3), 15 is not.
+  auto ones = [](int n) {
+    std::string s = "1";
+    for (int i = 1; i < n; ++i) s += "^1";
+    return s;
+  };
+  CHECK(f::compile("1 = " + ones(15)));
+  CHECK(std::string_view(error_of("0 = " + ones(16)).what) == "filter: too many registers needed to evaluate expression");
+  CHECK(f::compile(ones(16) + " = 0"));
+  CHECK(error_of(ones(17) + " = 0").code == wirespan::errc::limit_exceeded);
+  CHECK(error_of("0 = tcp[" + ones(16) + "]").code == wirespan::errc::limit_exceeded);
+  // Deep nesting is an error, not a stack overflow.
+  for (const std::string& e : {std::string(300, '(') + "tcp" + std::string(300, ')'), "len = " + std::string(300, '-') + "1",
+                               "port 1 or " + std::string(300, '(') + "2" + std::string(300, ')')}) {
+    CHECK(error_of(e).code == wirespan::errc::limit_exceeded);
+  }
+  std::string chain = "len = 1";
+  for (int i = 0; i < 5000; ++i) chain += "+1";
+  CHECK(error_of(chain).code == wirespan::errc::limit_exceeded);
+  CHECK(f::compile(std::string(200, '(') + "tcp" + std::string(200, ')')));
 }

@@ -570,6 +570,87 @@ class codegen {
     return false;
   }
 
+  // The right operands libpcap refuses to divide by or shift by. Its code generator looks
+  // at the first instruction of the operand's code: a constant load of 0 (for / and %) or
+  // of more than 31 (for << and >>) is an error, so `len / ether[0]` (the index is loaded
+  // first) and `len / (0 + 1)` are, and `len / (1 + 0)` is not. Its optimizer then fails
+  // on a division by an operand whose value it finds constant 0 (`len / (ether[0] * 0)`),
+  // and a shift of a non-constant by a constant over 31 (`len << (1 * 40)`); wirespan
+  // does the same when it optimizes.
+  constexpr bool operand_allowed(const arith_node& a) {
+    const bool division = a.kind == arith_kind::quotient || a.kind == arith_kind::remainder;
+    const bool shift = a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
+    if (!division && !shift) return true;
+    const char* const what = a.kind == arith_kind::quotient    ? "filter: division by zero"
+                             : a.kind == arith_kind::remainder ? "filter: modulus by zero"
+                                                               : "filter: shift by more than 31 bits";
+    std::uint32_t v = 0;
+    if (first_literal(a.right, v) && (division ? v == 0 : v > 31)) {
+      fail(errc::bad_value, a.column, what);
+      return false;
+    }
+    if (!o_.optimize || !folded(a.right, v)) return true;
+    std::uint32_t left = 0;
+    if (division ? v == 0 : (v > 31 && !folded(a.left, left))) {
+      fail(errc::bad_value, a.column, what);
+      return false;
+    }
+    return true;
+  }
+  // The constant loaded by the first instruction of the code for arithmetic i, if it is
+  // one (an accessor's code starts with its index's, an operation's with its left's).
+  constexpr bool first_literal(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    if (a.kind == arith_kind::number) {
+      v = a.value;
+      return true;
+    }
+    if (a.kind == arith_kind::length || a.left < 0) return false;
+    return first_literal(a.left, v);
+  }
+  // The value of arithmetic i where libpcap's optimizer finds it constant: numbers, and
+  // operations on them; x * 0 and x & 0; 0 * x, 0 / x, 0 % x, 0 & x, 0 << x, 0 >> x.
+  constexpr bool folded(std::int32_t i, std::uint32_t& v) const {
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number: v = a.value; return true;
+      case arith_kind::length:
+      case arith_kind::load: return false;
+      case arith_kind::negate:
+        if (!folded(a.left, v)) return false;
+        v = 0u - v;
+        return true;
+      default: break;
+    }
+    std::uint32_t l = 0, r = 0;
+    const bool lc = folded(a.left, l);
+    const bool rc = folded(a.right, r);
+    if (lc && rc) {
+      switch (a.kind) {
+        case arith_kind::plus: v = l + r; return true;
+        case arith_kind::minus: v = l - r; return true;
+        case arith_kind::times: v = l * r; return true;
+        case arith_kind::quotient: if (r == 0) return false; v = l / r; return true;
+        case arith_kind::remainder: if (r == 0) return false; v = l % r; return true;
+        case arith_kind::bit_and: v = l & r; return true;
+        case arith_kind::bit_or: v = l | r; return true;
+        case arith_kind::bit_xor: v = l ^ r; return true;
+        case arith_kind::shift_left: v = r < 32 ? l << r : 0; return true;
+        default: v = r < 32 ? l >> r : 0; return true;
+      }
+    }
+    if (rc && r == 0 && (a.kind == arith_kind::times || a.kind == arith_kind::bit_and)) {
+      v = 0;
+      return true;
+    }
+    if (lc && l == 0 && a.kind != arith_kind::plus && a.kind != arith_kind::minus && a.kind != arith_kind::bit_or &&
+        a.kind != arith_kind::bit_xor) {
+      v = 0;
+      return true;
+    }
+    return false;
+  }
+
   // The protocol checks the packet accessors of an arithmetic expression need, in order.
   constexpr void guards(std::int32_t i, std::int32_t t, std::int32_t f) {
     // Collect the loads, left to right, then AND their header checks.
@@ -677,16 +758,10 @@ class codegen {
       default: break;
     }
     const std::uint16_t op = op_code(a.kind);
+    if (!operand_allowed(a)) return;
     std::uint32_t rk = 0;
     if (constant(a.right, rk)) {
-      if ((a.kind == arith_kind::quotient || a.kind == arith_kind::remainder) && rk == 0) {
-        return fail(errc::bad_value, a.column, "filter: division by zero");
-      }
       value(a.left);
-      if ((a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right) && rk >= 32) {
-        emit(ld | imm, 0);  // (a shift by 32 or more: 0, as libpcap folds it)
-        return;
-      }
       emit(alu | op | k, rk);
       return;
     }
@@ -724,7 +799,33 @@ class codegen {
   }
   constexpr void release_slot() { --next_slot_; }
 
+  // How many of libpcap's scratch registers a relation needs: its code generator keeps
+  // every value of an arithmetic expression in one, the left operand's while the right is
+  // computed (wirespan's code needs fewer, but what libpcap refuses is refused).
+  constexpr std::uint32_t registers(std::int32_t i) const {
+    const arith_node& a = arith(i);
+    switch (a.kind) {
+      case arith_kind::number:
+      case arith_kind::length: return 1;
+      case arith_kind::load:
+      case arith_kind::negate: return registers(a.left);
+      default: {
+        const std::uint32_t l = registers(a.left);
+        const std::uint32_t r = 1 + registers(a.right);
+        return l > r ? l : r;
+      }
+    }
+  }
+
   constexpr void relation(const node& rel, std::int32_t t, std::int32_t f) {
+    {
+      const std::uint32_t l = registers(rel.left);
+      const std::uint32_t r = 1 + registers(rel.right);
+      if ((l > r ? l : r) > memory_words) {
+        return fail(errc::limit_exceeded, arith(rel.left).column,
+                    "filter: too many registers needed to evaluate expression");
+      }
+    }
     // The accessors' protocol checks first, then the comparison.
     both([&](auto a, auto b) {
            const std::int32_t mid = label();
