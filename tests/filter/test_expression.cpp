@@ -341,3 +341,28 @@ TEST_CASE("filter expressions: libpcap's register limit, and bounded nesting") {
   CHECK(error_of(chain).code == wirespan::errc::limit_exceeded);
   CHECK(f::compile(std::string(200, '(') + "tcp" + std::string(200, ')')));
 }
+
+TEST_CASE("filter expressions: an escaped word is never a number or len") {
+  // (found by fuzzing against libpcap: `\tcp-syn` is a name there, a syntax error here)
+  for (const char* e : {"tcp[13] & \\tcp-syn != 0", "\\len > 10", "ip[2:2] - tcp[\\tcpflags:4] & tcp-syn != 0"}) {
+    CAPTURE(e);
+    CHECK(error_of(e).code == wirespan::errc::malformed);
+  }
+  CHECK(f::compile("tcp[13] & tcp-syn != 0"));
+}
+
+TEST_CASE("filter expressions: numbers as ports and addresses, as libpcap reads them") {
+  CHECK(on("port 0x1bb", syn) == 262144);
+  CHECK(on("port 0673", syn) == 262144);   // octal 443
+  CHECK(on("port 443 and not port 0443", syn) == 262144);  // 0443 is 291
+  CHECK(on("portrange 443", syn) == 262144);
+  CHECK(on("host 167772161", syn) == 262144);  // 10.0.0.1
+  CHECK(on("net 10", syn) == 262144);          // 10.0.0.0/8
+  CHECK(on("net 0x0a00", syn) == 262144);      // 10.0.0.0/16
+  CHECK(on("net 012", syn) == 262144);         // octal 10
+  CHECK(on("net 11 or net 0", syn) == 0);      // 0: 0.0.0.0/32
+  for (const char* e : {"net 10/8", "net 0/0", "net 10 mask 255.0.0.0"}) {  // libpcap: syntax error
+    CAPTURE(e);
+    CHECK(error_of(e).code == wirespan::errc::malformed);
+  }
+}

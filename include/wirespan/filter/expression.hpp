@@ -577,7 +577,7 @@ struct parser {
 
   constexpr bool starts_arith() const noexcept {
     if (cur.kind == tok::number || cur.kind == tok::minus || cur.kind == tok::lparen) return true;
-    if (cur.kind != tok::id) return false;
+    if (cur.kind != tok::id || cur.escaped) return false;
     std::uint32_t v = 0;
     return cur.text == "len" || lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v);
   }
@@ -731,7 +731,7 @@ struct parser {
       advance();
       return add_arith(a);
     }
-    if (cur.kind == tok::id) {
+    if (cur.kind == tok::id && !cur.escaped) {
       std::uint32_t v = 0;
       if (cur.text == "len") {
         arith_node a;
@@ -998,7 +998,10 @@ struct parser {
       case primitive_kind::port:
       case primitive_kind::portrange: {
         std::uint32_t lo = 0, hi = 0;
-        if (p.kind == primitive_kind::port) {
+        if (cur.kind == tok::number) {
+          // A number (octal 010 and hex 0x10 as libpcap reads them); `portrange 80` is 80-80.
+          lo = hi = cur.number;
+        } else if (p.kind == primitive_kind::port) {
           if (!port_value(w, lo)) return fail(col, "filter: expected a port number or name"), false;
           if (!port_transport(w, p, col)) return false;
           hi = lo;
@@ -1047,6 +1050,32 @@ struct parser {
       if (p.kind != primitive_kind::host || !parse_mac(w, p.address)) return fail(col, "filter: expected a MAC address"), false;
       p.value = primitive::value_kind::mac;
       advance();
+      return true;
+    }
+    if (cur.kind == tok::number) {
+      // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
+      // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
+      // prefix or mask after a number is a syntax error there.
+      std::uint32_t v = cur.number;
+      std::uint32_t mask = ~std::uint32_t{0};
+      if (p.kind == primitive_kind::net) {
+        while (v != 0 && (v & 0xff000000u) == 0) {
+          v <<= 8;
+          mask <<= 8;
+        }
+      }
+      advance();
+      if (cur.kind == tok::slash || is_word("mask")) {
+        return fail(cur.column, "filter: expected and, or, or the end (a number takes no prefix or mask)"), false;
+      }
+      int len = 0;
+      while (len < 32 && (mask & (0x80000000u >> len)) != 0) ++len;
+      p.address[0] = static_cast<std::uint8_t>(v >> 24);
+      p.address[1] = static_cast<std::uint8_t>(v >> 16);
+      p.address[2] = static_cast<std::uint8_t>(v >> 8);
+      p.address[3] = static_cast<std::uint8_t>(v);
+      p.value = primitive::value_kind::ipv4;
+      p.prefix = static_cast<std::uint8_t>(len);
       return true;
     }
     std::string_view addr = w;
