@@ -366,3 +366,11 @@ TEST_CASE("filter expressions: numbers as ports and addresses, as libpcap reads 
     CHECK(error_of(e).code == wirespan::errc::malformed);
   }
 }
+
+TEST_CASE("filter expressions: an escaped network or Ethernet address is a name") {
+  // libpcap looks these up in the networks and ethers databases, where they are not.
+  CHECK(!f::compile("net \\3"));
+  CHECK(!f::compile("ether host \\aa:bb:cc:dd:ee:ff"));
+  CHECK(on("host \\10.0.0.1", syn) == 262144);  // getaddrinfo takes it as an address
+  CHECK(on("port \\443", syn) == 262144);
+}

@@ -1045,7 +1045,14 @@ struct parser {
       }
       default: break;
     }
-    // host / net: an address.
+    // host / net: an address. An escaped word is a name for libpcap, which it looks up:
+    // host names by getaddrinfo (which takes `\10.0.0.1` and `\::1` as they are), network
+    // and Ethernet host names in their databases (which do not).
+    if (cur.escaped && (p.kind == primitive_kind::net || p.protocol == proto::ether)) {
+      return fail(col, p.kind == primitive_kind::net ? "filter: unknown network (an escaped word is a name)"
+                                                     : "filter: unknown Ethernet host (an escaped word is a name)"),
+             false;
+    }
     if (p.protocol == proto::ether) {
       if (p.kind != primitive_kind::host || !parse_mac(w, p.address)) return fail(col, "filter: expected a MAC address"), false;
       p.value = primitive::value_kind::mac;
