@@ -105,6 +105,9 @@ TEST_CASE("filter expressions: what libpcap rejects is rejected, with the column
   CHECK(e.code == errc::bad_value);
   e = error_of("net 10.0.0.1/8");
   CHECK(e.code == errc::bad_value);
+  e = error_of("net ::6/1");  // (found by filter_differential)
+  CHECK(e.code == errc::bad_value);
+  CHECK(f::compile("net fe80::/10"));
   e = error_of("tcp[tcpflags] & tcp-syn");  // no relation
   CHECK(e.code == errc::malformed);
   e = error_of("ip[0:3] = 1");

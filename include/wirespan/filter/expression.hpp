@@ -1101,6 +1101,13 @@ struct parser {
       p.value = primitive::value_kind::ipv6;
       if (prefix > 128) return fail(col, "filter: expected a prefix length of at most 128"), false;
       p.prefix = static_cast<std::uint8_t>(prefix < 0 ? 128 : prefix);
+      for (std::size_t bit = p.prefix; bit < 128; ++bit) {
+        if ((p.address[bit / 8] & (0x80u >> (bit % 8))) != 0) {
+          err = make_error(errc::bad_value, col, "filter: non-network bits set in the net address");
+          failed = true;
+          return false;
+        }
+      }
     } else {
       // IPv4: a.b.c.d, or for net the short forms a, a.b, a.b.c (prefix 8, 16, 24).
       std::uint32_t parts[4] = {};
