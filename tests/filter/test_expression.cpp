@@ -334,6 +334,10 @@ TEST_CASE("filter expressions: libpcap's register limit, and bounded nesting") {
   CHECK(f::compile(ones(16) + " = 0"));
   CHECK(error_of(ones(17) + " = 0").code == wirespan::errc::limit_exceeded);
   CHECK(error_of("0 = tcp[" + ones(16) + "]").code == wirespan::errc::limit_exceeded);
+  // A load takes a register while its index's is held (found by filter_differential).
+  CHECK(f::compile("0 = " + ones(13) + "^ether[0]"));
+  CHECK(error_of("0 = " + ones(14) + "^ether[0]").code == wirespan::errc::limit_exceeded);
+  CHECK(f::compile("0 = " + ones(14) + "^len"));
   // Deep nesting is an error, not a stack overflow.
   for (const std::string& e : {std::string(300, '(') + "tcp" + std::string(300, ')'), "len = " + std::string(300, '-') + "1",
                                "port 1 or " + std::string(300, '(') + "2" + std::string(300, ')')}) {

@@ -807,7 +807,10 @@ class codegen {
     switch (a.kind) {
       case arith_kind::number:
       case arith_kind::length: return 1;
-      case arith_kind::load:
+      case arith_kind::load: {  // (its own register, taken while the index's is held)
+        const std::uint32_t index = registers(a.left);
+        return index > 2 ? index : 2;
+      }
       case arith_kind::negate: return registers(a.left);
       default: {
         const std::uint32_t l = registers(a.left);
