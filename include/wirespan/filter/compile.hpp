@@ -574,9 +574,9 @@ class codegen {
   // at the first instruction of the operand's code: a constant load of 0 (for / and %) or
   // of more than 31 (for << and >>) is an error, so `len / ether[0]` (the index is loaded
   // first) and `len / (0 + 1)` are, and `len / (1 + 0)` is not. Its optimizer then fails
-  // on a division by an operand whose value it finds constant 0 (`len / (ether[0] * 0)`),
-  // and a shift of a non-constant by a constant over 31 (`len << (1 * 40)`); wirespan
-  // does the same when it optimizes.
+  // where it finds the divisor constant 0 (`len / (ether[0] * 0)`), or a shift amount over
+  // 31 while the value shifted is not (yet) known constant (`len << (1 * 40)`; `20 << (1 *
+  // 40)` is folded to 0). wirespan does the same when it optimizes.
   constexpr bool operand_allowed(const arith_node& a) {
     const bool division = a.kind == arith_kind::quotient || a.kind == arith_kind::remainder;
     const bool shift = a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
@@ -589,9 +589,13 @@ class codegen {
       fail(errc::bad_value, a.column, what);
       return false;
     }
-    if (!o_.optimize || !folded(a.right, v)) return true;
+    if (!o_.optimize) return true;
     std::uint32_t left = 0;
-    if (division ? v == 0 : (v > 31 && !folded(a.left, left))) {
+    const std::uint32_t tr = known(a.right, v);
+    if (tr == never) return true;
+    const std::uint32_t tl = known(a.left, left);
+    // (a 0 known before the divisor, or before the amount, makes it `ld #0` first)
+    if (division ? v == 0 && !(tl < tr && left == 0) : v > 31 && tr < tl) {
       fail(errc::bad_value, a.column, what);
       return false;
     }
@@ -608,47 +612,58 @@ class codegen {
     if (a.kind == arith_kind::length || a.left < 0) return false;
     return first_literal(a.left, v);
   }
-  // The value of arithmetic i where libpcap's optimizer finds it constant: numbers, and
-  // operations on them; x * 0 and x & 0; 0 * x, 0 / x, 0 % x, 0 & x, 0 << x, 0 >> x.
-  constexpr bool folded(std::int32_t i, std::uint32_t& v) const {
+  // In which pass libpcap's optimizer knows arithmetic i to be a constant (and which), or
+  // `never`. Its code keeps every operation as `op x`; in a pass, a number is known, an
+  // operation on two known values is folded, one whose right operand is known becomes
+  // `op #k` (and `* #0`, `& #0` become `ld #0` in the next pass), and a left operand
+  // known 0 makes * / % & << >> `ld #0` at once.
+  static constexpr std::uint32_t never = 0xffffffffu;
+  constexpr std::uint32_t known(std::int32_t i, std::uint32_t& v) const {
     const arith_node& a = arith(i);
     switch (a.kind) {
-      case arith_kind::number: v = a.value; return true;
+      case arith_kind::number: v = a.value; return 1;
       case arith_kind::length:
-      case arith_kind::load: return false;
-      case arith_kind::negate:
-        if (!folded(a.left, v)) return false;
+      case arith_kind::load: return never;
+      case arith_kind::negate: {
+        const std::uint32_t t = known(a.left, v);
         v = 0u - v;
-        return true;
+        return t;
+      }
       default: break;
     }
     std::uint32_t l = 0, r = 0;
-    const bool lc = folded(a.left, l);
-    const bool rc = folded(a.right, r);
-    if (lc && rc) {
-      switch (a.kind) {
-        case arith_kind::plus: v = l + r; return true;
-        case arith_kind::minus: v = l - r; return true;
-        case arith_kind::times: v = l * r; return true;
-        case arith_kind::quotient: if (r == 0) return false; v = l / r; return true;
-        case arith_kind::remainder: if (r == 0) return false; v = l % r; return true;
-        case arith_kind::bit_and: v = l & r; return true;
-        case arith_kind::bit_or: v = l | r; return true;
-        case arith_kind::bit_xor: v = l ^ r; return true;
-        case arith_kind::shift_left: v = r < 32 ? l << r : 0; return true;
-        default: v = r < 32 ? l >> r : 0; return true;
+    const std::uint32_t tl = known(a.left, l);
+    const std::uint32_t tr = known(a.right, r);
+    const bool zero_absorbs = a.kind == arith_kind::times || a.kind == arith_kind::quotient ||
+                              a.kind == arith_kind::remainder || a.kind == arith_kind::bit_and ||
+                              a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
+    if (tl != never && l == 0 && tl < tr && zero_absorbs) {
+      v = 0;
+      return tl;
+    }
+    if (tr == never) return never;
+    std::uint32_t t = tr > tl ? tr : tl;
+    if (tl == never || tr < tl) {
+      if ((a.kind == arith_kind::times || a.kind == arith_kind::bit_and) && r == 0) {
+        v = 0;
+        return tr + 1;
       }
+      if (tl == never) return never;
+      t = tl;
     }
-    if (rc && r == 0 && (a.kind == arith_kind::times || a.kind == arith_kind::bit_and)) {
-      v = 0;
-      return true;
+    switch (a.kind) {
+      case arith_kind::plus: v = l + r; break;
+      case arith_kind::minus: v = l - r; break;
+      case arith_kind::times: v = l * r; break;
+      case arith_kind::quotient: if (r == 0) return never; v = l / r; break;
+      case arith_kind::remainder: if (r == 0) return never; v = l % r; break;
+      case arith_kind::bit_and: v = l & r; break;
+      case arith_kind::bit_or: v = l | r; break;
+      case arith_kind::bit_xor: v = l ^ r; break;
+      case arith_kind::shift_left: v = r < 32 ? l << r : 0; break;
+      default: v = r < 32 ? l >> r : 0; break;
     }
-    if (lc && l == 0 && a.kind != arith_kind::plus && a.kind != arith_kind::minus && a.kind != arith_kind::bit_or &&
-        a.kind != arith_kind::bit_xor) {
-      v = 0;
-      return true;
-    }
-    return false;
+    return t;
   }
 
   // The protocol checks the packet accessors of an arithmetic expression need, in order.
