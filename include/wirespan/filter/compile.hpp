@@ -889,33 +889,30 @@ class codegen {
     // true test) jumps straight to its target.
     std::vector<sym> code = code_;
     std::vector<std::int32_t> at(labels_.begin(), labels_.end());
-    // Expand conditional jumps that are too long: repeat until all fit.
-    for (int round = 0; round < 64; ++round) {
-      bool changed = false;
+    // Expand conditional jumps that are too long: a jump of more than 255 goes to a "ja
+    // target" inserted right after it. An insertion lengthens the jumps over it, so repeat
+    // until all fit (each pass inserts at least one instruction, and the program is
+    // bounded, so this ends).
+    for (bool changed = true; changed;) {
+      changed = false;
       for (std::size_t i = 0; i < code.size(); ++i) {
-        sym& s = code[i];
-        if (!is_conditional_jump(s.code)) continue;
-        for (std::int32_t* l : {&s.jt, &s.jf}) {
-          const std::int32_t target = at[static_cast<std::size_t>(*l)];
-          if (target - static_cast<std::int32_t>(i) - 1 > 255) {
-            // Insert "ja target" right after this instruction; the jump goes there.
-            const std::int32_t via = static_cast<std::int32_t>(at.size());
-            at.push_back(static_cast<std::int32_t>(i + 1));
-            const std::int32_t old = *l;
-            code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, old, old});
-            for (std::size_t j = 0; j < at.size(); ++j) {
-              if (static_cast<std::int32_t>(j) != via && at[j] > static_cast<std::int32_t>(i)) ++at[j];
-            }
-            // (the instruction at i + 1 is now the ja; the other label of s is unchanged)
-            code[i].jt = (&s.jt == l) ? via : code[i].jt;
-            code[i].jf = (&s.jf == l) ? via : code[i].jf;
-            changed = true;
-            break;
+        if (!is_conditional_jump(code[i].code)) continue;
+        for (int side = 0; side < 2; ++side) {
+          const std::int32_t label = side == 0 ? code[i].jt : code[i].jf;
+          if (at[static_cast<std::size_t>(label)] - static_cast<std::int32_t>(i) - 1 <= 255) continue;
+          for (std::int32_t& a : at) {
+            if (a > static_cast<std::int32_t>(i)) ++a;
           }
+          const std::int32_t via = static_cast<std::int32_t>(at.size());
+          at.push_back(static_cast<std::int32_t>(i + 1));
+          code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, label, label});
+          (side == 0 ? code[i].jt : code[i].jf) = via;
+          changed = true;
         }
-        if (changed) break;
+        if (code.size() > max_instructions) {
+          return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+        }
       }
-      if (!changed) break;
     }
     std::vector<instruction> out;
     out.reserve(code.size());
