@@ -909,7 +909,7 @@ class codegen {
           (side == 0 ? code[i].jt : code[i].jf) = via;
           changed = true;
         }
-        if (code.size() > max_instructions) {
+        if (code.size() > code_limit()) {
           return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
         }
       }
@@ -930,10 +930,15 @@ class codegen {
       }
       out.push_back(in);
     }
-    if (out.size() > max_instructions) {
+    if (out.size() > code_limit()) {
       return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
     }
     return out;
+  }
+  // The code before the optimizer may be longer than a program may be (libpcap has no
+  // limit there): compile() checks the optimized program.
+  constexpr std::size_t code_limit() const noexcept {
+    return o_.optimize ? 4 * max_instructions : max_instructions;
   }
 };
 
@@ -948,6 +953,9 @@ constexpr result<std::vector<instruction>> compile(const expression& e, compile_
   auto optimized = detail::opt::run(std::move(*prog), std::move(g.tags()));
   if (detail::opt::root_rejects(optimized)) return make_error(errc::bad_value, 0, "filter: expression rejects all packets");
   detail::opt::libpcap_return_order(optimized);
+  if (optimized.size() > max_instructions) {
+    return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+  }
   return optimized;
 }
 
