@@ -279,7 +279,7 @@ TEST_CASE("filter expressions: division by zero and long shifts are refused as l
   for (const char* e : {"len << 32 = 0", "20 << 400 = 0", "len >> 33 = 0", "len << (1 * 40) = 0",
                         "len << (31 + 1) = 0", "len << -32 = 0", "len << ether[32] = 0"}) {
     CAPTURE(e);
-    CHECK(std::string_view(error_of(e).what) == "filter: shift by more than 31 bits");
+    CHECK(std::string_view(error_of(e).what).starts_with("filter: shift by more than 31 bits"));
   }
   // These compile: the first load is not 0 or over 31, and the value is not constant, or
   // it is a shift of a constant (folded to 0).
@@ -388,7 +388,7 @@ TEST_CASE("filter expressions: a shift by a constant over 31 is refused while th
   for (const char* e : {"len * 0 << (1 * 40) = 0", "(len * 0) * 0 << (1 * 40) = 0",
                         "ip[2:2] * -500 * 0 << (0 ^ 10000 << 5) = 0"}) {  // (found by filter_differential)
     CAPTURE(e);
-    CHECK(std::string_view(error_of(e).what) == "filter: shift by more than 31 bits");
+    CHECK(std::string_view(error_of(e).what) == "filter: shift by more than 31 bits (an amount the optimizer finds constant)");
   }
   CHECK(on("0 * len << (1 * 40) = 0", syn) == 262144);  // 0 * x is 0 at once
   CHECK(error_of("len / (0 / (len * 0)) = 0").code == wirespan::errc::bad_value);

@@ -596,7 +596,12 @@ class codegen {
     const std::uint32_t tl = known(a.left, left);
     // (a 0 known before the divisor, or before the amount, makes it `ld #0` first)
     if (division ? v == 0 && !(tl < tr && left == 0) : v > 31 && tr < tl) {
-      fail(errc::bad_value, a.column, what);
+      // (libpcap's optimizer only sees code it has not found dead by then; wirespan
+      // refuses it anywhere, so says where it comes from)
+      fail(errc::bad_value, a.column,
+           a.kind == arith_kind::quotient    ? "filter: division by zero (a divisor the optimizer finds constant)"
+           : a.kind == arith_kind::remainder ? "filter: modulus by zero (a divisor the optimizer finds constant)"
+                                             : "filter: shift by more than 31 bits (an amount the optimizer finds constant)");
       return false;
     }
     return true;
