@@ -8982,7 +8982,7 @@ struct parser {
 
   constexpr bool starts_arith() const noexcept {
     if (cur.kind == tok::number || cur.kind == tok::minus || cur.kind == tok::lparen) return true;
-    if (cur.kind != tok::id) return false;
+    if (cur.kind != tok::id || cur.escaped) return false;
     std::uint32_t v = 0;
     return cur.text == "len" || lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v);
   }
@@ -9136,7 +9136,7 @@ struct parser {
       advance();
       return add_arith(a);
     }
-    if (cur.kind == tok::id) {
+    if (cur.kind == tok::id && !cur.escaped) {
       std::uint32_t v = 0;
       if (cur.text == "len") {
         arith_node a;
@@ -9403,7 +9403,10 @@ struct parser {
       case primitive_kind::port:
       case primitive_kind::portrange: {
         std::uint32_t lo = 0, hi = 0;
-        if (p.kind == primitive_kind::port) {
+        if (cur.kind == tok::number) {
+          // A number (octal 010 and hex 0x10 as libpcap reads them); `portrange 80` is 80-80.
+          lo = hi = cur.number;
+        } else if (p.kind == primitive_kind::port) {
           if (!port_value(w, lo)) return fail(col, "filter: expected a port number or name"), false;
           if (!port_transport(w, p, col)) return false;
           hi = lo;
@@ -9447,11 +9450,44 @@ struct parser {
       }
       default: break;
     }
-    // host / net: an address.
+    // host / net: an address. An escaped word is a name for libpcap, which it looks up:
+    // host names by getaddrinfo (which takes `\10.0.0.1` and `\::1` as they are), network
+    // and Ethernet host names in their databases (which do not).
+    if (cur.escaped && (p.kind == primitive_kind::net || p.protocol == proto::ether)) {
+      return fail(col, p.kind == primitive_kind::net ? "filter: unknown network (an escaped word is a name)"
+                                                     : "filter: unknown Ethernet host (an escaped word is a name)"),
+             false;
+    }
     if (p.protocol == proto::ether) {
       if (p.kind != primitive_kind::host || !parse_mac(w, p.address)) return fail(col, "filter: expected a MAC address"), false;
       p.value = primitive::value_kind::mac;
       advance();
+      return true;
+    }
+    if (cur.kind == tok::number) {
+      // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
+      // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
+      // prefix or mask after a number is a syntax error there.
+      std::uint32_t v = cur.number;
+      std::uint32_t mask = ~std::uint32_t{0};
+      if (p.kind == primitive_kind::net) {
+        while (v != 0 && (v & 0xff000000u) == 0) {
+          v <<= 8;
+          mask <<= 8;
+        }
+      }
+      advance();
+      if (cur.kind == tok::slash || is_word("mask")) {
+        return fail(cur.column, "filter: expected and, or, or the end (a number takes no prefix or mask)"), false;
+      }
+      int len = 0;
+      while (len < 32 && (mask & (0x80000000u >> len)) != 0) ++len;
+      p.address[0] = static_cast<std::uint8_t>(v >> 24);
+      p.address[1] = static_cast<std::uint8_t>(v >> 16);
+      p.address[2] = static_cast<std::uint8_t>(v >> 8);
+      p.address[3] = static_cast<std::uint8_t>(v);
+      p.value = primitive::value_kind::ipv4;
+      p.prefix = static_cast<std::uint8_t>(len);
       return true;
     }
     std::string_view addr = w;
@@ -9470,6 +9506,13 @@ struct parser {
       p.value = primitive::value_kind::ipv6;
       if (prefix > 128) return fail(col, "filter: expected a prefix length of at most 128"), false;
       p.prefix = static_cast<std::uint8_t>(prefix < 0 ? 128 : prefix);
+      for (std::size_t bit = p.prefix; bit < 128; ++bit) {
+        if ((p.address[bit / 8] & (0x80u >> (bit % 8))) != 0) {
+          err = make_error(errc::bad_value, col, "filter: non-network bits set in the net address");
+          failed = true;
+          return false;
+        }
+      }
     } else {
       // IPv4: a.b.c.d, or for net the short forms a, a.b, a.b.c (prefix 8, 16, 24).
       std::uint32_t parts[4] = {};
@@ -11020,9 +11063,9 @@ class codegen {
   // at the first instruction of the operand's code: a constant load of 0 (for / and %) or
   // of more than 31 (for << and >>) is an error, so `len / ether[0]` (the index is loaded
   // first) and `len / (0 + 1)` are, and `len / (1 + 0)` is not. Its optimizer then fails
-  // on a division by an operand whose value it finds constant 0 (`len / (ether[0] * 0)`),
-  // and a shift of a non-constant by a constant over 31 (`len << (1 * 40)`); wirespan
-  // does the same when it optimizes.
+  // where it finds the divisor constant 0 (`len / (ether[0] * 0)`), or a shift amount over
+  // 31 while the value shifted is not (yet) known constant (`len << (1 * 40)`; `20 << (1 *
+  // 40)` is folded to 0). wirespan does the same when it optimizes.
   constexpr bool operand_allowed(const arith_node& a) {
     const bool division = a.kind == arith_kind::quotient || a.kind == arith_kind::remainder;
     const bool shift = a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
@@ -11035,10 +11078,19 @@ class codegen {
       fail(errc::bad_value, a.column, what);
       return false;
     }
-    if (!o_.optimize || !folded(a.right, v)) return true;
+    if (!o_.optimize) return true;
     std::uint32_t left = 0;
-    if (division ? v == 0 : (v > 31 && !folded(a.left, left))) {
-      fail(errc::bad_value, a.column, what);
+    const std::uint32_t tr = known(a.right, v);
+    if (tr == never) return true;
+    const std::uint32_t tl = known(a.left, left);
+    // (a 0 known before the divisor, or before the amount, makes it `ld #0` first)
+    if (division ? v == 0 && !(tl < tr && left == 0) : v > 31 && tr < tl) {
+      // (libpcap's optimizer only sees code it has not found dead by then; wirespan
+      // refuses it anywhere, so says where it comes from)
+      fail(errc::bad_value, a.column,
+           a.kind == arith_kind::quotient    ? "filter: division by zero (a divisor the optimizer finds constant)"
+           : a.kind == arith_kind::remainder ? "filter: modulus by zero (a divisor the optimizer finds constant)"
+                                             : "filter: shift by more than 31 bits (an amount the optimizer finds constant)");
       return false;
     }
     return true;
@@ -11054,47 +11106,58 @@ class codegen {
     if (a.kind == arith_kind::length || a.left < 0) return false;
     return first_literal(a.left, v);
   }
-  // The value of arithmetic i where libpcap's optimizer finds it constant: numbers, and
-  // operations on them; x * 0 and x & 0; 0 * x, 0 / x, 0 % x, 0 & x, 0 << x, 0 >> x.
-  constexpr bool folded(std::int32_t i, std::uint32_t& v) const {
+  // In which pass libpcap's optimizer knows arithmetic i to be a constant (and which), or
+  // `never`. Its code keeps every operation as `op x`; in a pass, a number is known, an
+  // operation on two known values is folded, one whose right operand is known becomes
+  // `op #k` (and `* #0`, `& #0` become `ld #0` in the next pass), and a left operand
+  // known 0 makes * / % & << >> `ld #0` at once.
+  static constexpr std::uint32_t never = 0xffffffffu;
+  constexpr std::uint32_t known(std::int32_t i, std::uint32_t& v) const {
     const arith_node& a = arith(i);
     switch (a.kind) {
-      case arith_kind::number: v = a.value; return true;
+      case arith_kind::number: v = a.value; return 1;
       case arith_kind::length:
-      case arith_kind::load: return false;
-      case arith_kind::negate:
-        if (!folded(a.left, v)) return false;
+      case arith_kind::load: return never;
+      case arith_kind::negate: {
+        const std::uint32_t t = known(a.left, v);
         v = 0u - v;
-        return true;
+        return t;
+      }
       default: break;
     }
     std::uint32_t l = 0, r = 0;
-    const bool lc = folded(a.left, l);
-    const bool rc = folded(a.right, r);
-    if (lc && rc) {
-      switch (a.kind) {
-        case arith_kind::plus: v = l + r; return true;
-        case arith_kind::minus: v = l - r; return true;
-        case arith_kind::times: v = l * r; return true;
-        case arith_kind::quotient: if (r == 0) return false; v = l / r; return true;
-        case arith_kind::remainder: if (r == 0) return false; v = l % r; return true;
-        case arith_kind::bit_and: v = l & r; return true;
-        case arith_kind::bit_or: v = l | r; return true;
-        case arith_kind::bit_xor: v = l ^ r; return true;
-        case arith_kind::shift_left: v = r < 32 ? l << r : 0; return true;
-        default: v = r < 32 ? l >> r : 0; return true;
+    const std::uint32_t tl = known(a.left, l);
+    const std::uint32_t tr = known(a.right, r);
+    const bool zero_absorbs = a.kind == arith_kind::times || a.kind == arith_kind::quotient ||
+                              a.kind == arith_kind::remainder || a.kind == arith_kind::bit_and ||
+                              a.kind == arith_kind::shift_left || a.kind == arith_kind::shift_right;
+    if (tl != never && l == 0 && tl < tr && zero_absorbs) {
+      v = 0;
+      return tl;
+    }
+    if (tr == never) return never;
+    std::uint32_t t = tr > tl ? tr : tl;
+    if (tl == never || tr < tl) {
+      if ((a.kind == arith_kind::times || a.kind == arith_kind::bit_and) && r == 0) {
+        v = 0;
+        return tr + 1;
       }
+      if (tl == never) return never;
+      t = tl;
     }
-    if (rc && r == 0 && (a.kind == arith_kind::times || a.kind == arith_kind::bit_and)) {
-      v = 0;
-      return true;
+    switch (a.kind) {
+      case arith_kind::plus: v = l + r; break;
+      case arith_kind::minus: v = l - r; break;
+      case arith_kind::times: v = l * r; break;
+      case arith_kind::quotient: if (r == 0) return never; v = l / r; break;
+      case arith_kind::remainder: if (r == 0) return never; v = l % r; break;
+      case arith_kind::bit_and: v = l & r; break;
+      case arith_kind::bit_or: v = l | r; break;
+      case arith_kind::bit_xor: v = l ^ r; break;
+      case arith_kind::shift_left: v = r < 32 ? l << r : 0; break;
+      default: v = r < 32 ? l >> r : 0; break;
     }
-    if (lc && l == 0 && a.kind != arith_kind::plus && a.kind != arith_kind::minus && a.kind != arith_kind::bit_or &&
-        a.kind != arith_kind::bit_xor) {
-      v = 0;
-      return true;
-    }
-    return false;
+    return t;
   }
 
   // The protocol checks the packet accessors of an arithmetic expression need, in order.
@@ -11253,7 +11316,10 @@ class codegen {
     switch (a.kind) {
       case arith_kind::number:
       case arith_kind::length: return 1;
-      case arith_kind::load:
+      case arith_kind::load: {  // (its own register, taken while the index's is held)
+        const std::uint32_t index = registers(a.left);
+        return index > 2 ? index : 2;
+      }
       case arith_kind::negate: return registers(a.left);
       default: {
         const std::uint32_t l = registers(a.left);
@@ -11317,33 +11383,30 @@ class codegen {
     // true test) jumps straight to its target.
     std::vector<sym> code = code_;
     std::vector<std::int32_t> at(labels_.begin(), labels_.end());
-    // Expand conditional jumps that are too long: repeat until all fit.
-    for (int round = 0; round < 64; ++round) {
-      bool changed = false;
+    // Expand conditional jumps that are too long: a jump of more than 255 goes to a "ja
+    // target" inserted right after it. An insertion lengthens the jumps over it, so repeat
+    // until all fit (each pass inserts at least one instruction, and the program is
+    // bounded, so this ends).
+    for (bool changed = true; changed;) {
+      changed = false;
       for (std::size_t i = 0; i < code.size(); ++i) {
-        sym& s = code[i];
-        if (!is_conditional_jump(s.code)) continue;
-        for (std::int32_t* l : {&s.jt, &s.jf}) {
-          const std::int32_t target = at[static_cast<std::size_t>(*l)];
-          if (target - static_cast<std::int32_t>(i) - 1 > 255) {
-            // Insert "ja target" right after this instruction; the jump goes there.
-            const std::int32_t via = static_cast<std::int32_t>(at.size());
-            at.push_back(static_cast<std::int32_t>(i + 1));
-            const std::int32_t old = *l;
-            code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, old, old});
-            for (std::size_t j = 0; j < at.size(); ++j) {
-              if (static_cast<std::int32_t>(j) != via && at[j] > static_cast<std::int32_t>(i)) ++at[j];
-            }
-            // (the instruction at i + 1 is now the ja; the other label of s is unchanged)
-            code[i].jt = (&s.jt == l) ? via : code[i].jt;
-            code[i].jf = (&s.jf == l) ? via : code[i].jf;
-            changed = true;
-            break;
+        if (!is_conditional_jump(code[i].code)) continue;
+        for (int side = 0; side < 2; ++side) {
+          const std::int32_t label = side == 0 ? code[i].jt : code[i].jf;
+          if (at[static_cast<std::size_t>(label)] - static_cast<std::int32_t>(i) - 1 <= 255) continue;
+          for (std::int32_t& a : at) {
+            if (a > static_cast<std::int32_t>(i)) ++a;
           }
+          const std::int32_t via = static_cast<std::int32_t>(at.size());
+          at.push_back(static_cast<std::int32_t>(i + 1));
+          code.insert(code.begin() + static_cast<std::ptrdiff_t>(i + 1), sym{jmp | ja, 0, label, label});
+          (side == 0 ? code[i].jt : code[i].jf) = via;
+          changed = true;
         }
-        if (changed) break;
+        if (code.size() > code_limit()) {
+          return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+        }
       }
-      if (!changed) break;
     }
     std::vector<instruction> out;
     out.reserve(code.size());
@@ -11361,10 +11424,15 @@ class codegen {
       }
       out.push_back(in);
     }
-    if (out.size() > max_instructions) {
+    if (out.size() > code_limit()) {
       return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
     }
     return out;
+  }
+  // The code before the optimizer may be longer than a program may be (libpcap has no
+  // limit there): compile() checks the optimized program.
+  constexpr std::size_t code_limit() const noexcept {
+    return o_.optimize ? 4 * max_instructions : max_instructions;
   }
 };
 
@@ -11379,6 +11447,9 @@ constexpr result<std::vector<instruction>> compile(const expression& e, compile_
   auto optimized = detail::opt::run(std::move(*prog), std::move(g.tags()));
   if (detail::opt::root_rejects(optimized)) return make_error(errc::bad_value, 0, "filter: expression rejects all packets");
   detail::opt::libpcap_return_order(optimized);
+  if (optimized.size() > max_instructions) {
+    return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
+  }
   return optimized;
 }
 

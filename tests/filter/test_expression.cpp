@@ -293,7 +293,7 @@ TEST_CASE("filter expressions: division by zero and long shifts are refused as l
   CHECK(on("len / (1 * 0) = 0", syn, false) == 0);
 }
 
-TEST_CASE("filter expressions: MAC addresses in libpcap's forms; twelve hex digits are one") {
+TEST_CASE("filter expressions: MAC addresses in libpcap's forms, and twelve hex digits are one") {
   // syn's destination is 02:00:00:00:00:02.
   for (const char* e : {"ether dst 02:00:00:00:00:02", "ether dst 2:0:0:0:0:2", "ether dst 02-00-00-00-00-02",
                         "ether dst 2.0.0.0.0.2", "ether dst 0200.0000.0002", "ether dst 020000000002"}) {

@@ -611,7 +611,16 @@ int main(int argc, char** argv) {
       "portrange 1-70000", "not", "tcp port ntp", "udp port ssh", "port nosuchservice",
       "ether proto", "10.0.0.1 10.0.0.2", "tcp udp", "src", "greater", "less x", "icmp[0] = ", "== 1",
       "ip6 host 10.0.0.1", "ip host ::1", "vlan 4096", "vlan tcp", "arp net ::/0", "ip6 net ::1/129", "port 22 80", "proto", "ip proto",
-      "proto tcp", "ip proto udp", "ip proto esp", "ip6 proto icmp6", "ether", "ether and ip"};
+      "proto tcp", "ip proto udp", "ip proto esp", "ip6 proto icmp6", "ether", "ether and ip",
+      // (found by the filter_differential fuzz target)
+      "(host 10.0.0.1) or 10.0.0.2", "not (host 10.0.0.1) or 10.0.0.2", "host 10.0.0.1 or len > 10 or 10.0.0.2",
+      "port 80 or not tcp or 443", "port 80 or vlan or 443", "host 10.0.0.1 or (10.0.0.2 and tcp)",
+      "port 80 or (443 and 1 = 1)", "host 10.0.0.1 or ((10.0.0.2))", "host ((10.0.0.1))",
+      "(tcp and (port 80 or 8080)) or 06", "len / (0 + 1) = 0", "len / ether[0] = 0", "len << 32 = 0",
+      "len << (1 * 40) = 0", "len / (ether[0] * 0) = 0", "2 > 02 % 2 % 01", "0 = 1^1^1^1^1^1^1^1^1^1^1^1^1^1^1^1",
+      "0 = 1^1^1^1^1^1^1^1^1^1^1^1^1^1^ether[0]", "48 < 000005000000", "udp greater 9", "src broadcast",
+      "tcp[13] & \\tcp-syn != 0", "net 0/00", "net 10 mask 255.0.0.0", "net \\3", "net ::6/1",
+      "ether host \\aa:bb:cc:dd:ee:ff", "ip[2:2] * -500 * 0 << (0 ^ 10000 << 5) = 0"};
   long rejections = 0;
   for (const char* e : rejected) {
     bpf_program bp{};
