@@ -307,6 +307,19 @@ TEST_CASE("filter expressions: MAC addresses in libpcap's forms, and twelve hex 
     CHECK(!f::compile(e));
   }
   CHECK(on("54 = 00000000066", syn) == 262144);  // eleven digits: octal 66
+  // A MAC address anywhere but after `ether host` (or src/dst): libpcap's "ethernet address
+  // used in non-ether expression"; `port 000000000000` and `net 000000000000` compiled
+  // (found by filter_differential).
+  for (const char* e : {"port 000000000000", "port 01 && 0000001 && 000000000000", "net 000000000000",
+                        "portrange 000000000000", "host 1.2.3.4 or 0000.0000.0001", "port 1 or 00-00-00-00-00-01",
+                        "ip6 host aabbccddeeff", "ether net 000000000000", "ether proto 000000000000"}) {
+    CAPTURE(e);
+    const auto r = f::compile(e);
+    REQUIRE(!r);
+    CHECK(std::string_view(r.error().what).find("ethernet address used in non-ether expression") !=
+          std::string_view::npos);
+  }
+  CHECK(on("ether dst 0:0:0:0:0:1 or 020000000002", syn) == 262144);
 }
 
 TEST_CASE("filter expressions: greater, less, broadcast and multicast take only the qualifiers libpcap allows") {

@@ -994,6 +994,11 @@ struct parser {
       return false;
     }
     const std::string_view w = cur.text;
+    if (cur.kind == tok::id && !cur.escaped && !(p.protocol == proto::ether && p.kind == primitive_kind::host)) {
+      // libpcap's scanner makes a MAC address a token of its own, good only after `ether host`.
+      std::array<std::uint8_t, 16> mac{};
+      if (parse_mac(w, mac)) return fail(col, "filter: ethernet address used in non-ether expression"), false;
+    }
     switch (p.kind) {
       case primitive_kind::port:
       case primitive_kind::portrange: {
