@@ -8399,11 +8399,15 @@ inline constexpr std::uint32_t accept_snaplen = 262144;
 // bool keep = wirespan::filter::run(prog, frame) != 0;
 // ```
 //
-// What libpcap would need a capture device or the name service for is an error here:
-// host names (only addresses), `ip broadcast` without a netmask (pass one in `options`).
+// The library does no I/O: a host name (`host example.com`) is looked up only through a
+// resolver the caller passes in `options.resolve` (the `wirespan` tool passes one that asks
+// getaddrinfo, as libpcap does), and is an error without one; `ip broadcast` needs the
+// netmask in `options`.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -8417,7 +8421,8 @@ inline constexpr std::uint32_t accept_snaplen = 262144;
 // group left to right; arithmetic is unsigned 32-bit with libpcap's precedences (unary
 // minus, then `* / %`, `+ -`, `<< >>`, `&`, `^`, `|`); a bare value after `and`/`or`
 // takes the qualifiers of the primitive before it (`host 10.0.0.1 or 10.0.0.2`).
-// Well-known port and protocol names are built in; no name is looked up elsewhere.
+// Well-known port and protocol names are built in; a host name is kept as a name, which
+// the compiler looks up through the resolver its caller passes (compile.hpp).
 //
 // Errors are `malformed` with the column (0-based byte offset) where the parser stopped and
 // what it expected there. Constexpr, so that compile-time filters run the same parser.
@@ -8455,11 +8460,13 @@ struct primitive {
   primitive_kind kind = primitive_kind::host;
   proto protocol = proto::none;
   direction dir = direction::none;
-  enum class value_kind : std::uint8_t { none, number, ipv4, ipv6, mac } value = value_kind::none;
+  /// `name`: a host name, looked up when compiling through `compile_options::resolve`.
+  enum class value_kind : std::uint8_t { none, number, ipv4, ipv6, mac, name } value = value_kind::none;
   std::uint32_t number = 0;   ///< port, protocol number, length; portrange: the low end
   std::uint32_t high = 0;     ///< portrange: the high end
   std::array<std::uint8_t, 16> address{};  ///< IPv4 (4 bytes), IPv6 (16), MAC (6)
   std::uint8_t prefix = 0;   ///< net: prefix length in bits
+  std::string_view name;     ///< a host name (a view into the parsed text)
   std::size_t column = 0;
 };
 
@@ -8735,6 +8742,20 @@ inline constexpr named_port port_names[] = {
     {"openvpn", 1194, true, true}, {"mysql", 3306, true, false}, {"sip", 5060, true, true},
     {"postgresql", 5432, true, false}, {"http-alt", 8080, true, false},
 };
+
+// Every word libpcap's scanner makes a keyword (scanner.l, libpcap 1.10): unescaped, none
+// of them is a host name.
+inline constexpr std::string_view libpcap_keywords[] = {
+    "dst", "src", "link", "ether", "ppp", "slip", "fddi", "tr", "wlan", "arp", "rarp", "ip", "sctp", "tcp", "udp",
+    "icmp", "igmp", "igrp", "pim", "vrrp", "carp", "radio", "ip6", "icmp6", "ah", "esp", "atalk", "aarp", "decnet",
+    "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "l1", "l2", "iih", "lsp", "snp", "csnp",
+    "psnp", "clnp", "stp", "ipx", "netbeui", "host", "net", "mask", "port", "portrange", "proto", "protochain",
+    "gateway", "type", "subtype", "direction", "dir", "address1", "addr1", "address2", "addr2", "address3", "addr3",
+    "address4", "addr4", "ra", "ta", "less", "greater", "byte", "broadcast", "multicast", "and", "or", "not", "len",
+    "length", "inbound", "outbound", "ifindex", "vlan", "mpls", "pppoed", "pppoes", "geneve", "lane", "llc", "metac",
+    "bcc", "oam", "oamf4", "oamf4ec", "oamf4sc", "sc", "ilmic", "vpi", "vci", "connectmsg", "metaconnect", "on",
+    "ifname", "rset", "ruleset", "rnr", "rulenum", "srnr", "subrulenum", "reason", "action", "fisu", "lssu", "lsu",
+    "msu", "hfisu", "hlssu", "hmsu", "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls"};
 
 inline constexpr named_number protocol_names[] = {
     {"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51},
@@ -9399,6 +9420,11 @@ struct parser {
       return false;
     }
     const std::string_view w = cur.text;
+    if (cur.kind == tok::id && !cur.escaped && !(p.protocol == proto::ether && p.kind == primitive_kind::host)) {
+      // libpcap's scanner makes a MAC address a token of its own, good only after `ether host`.
+      std::array<std::uint8_t, 16> mac{};
+      if (parse_mac(w, mac)) return fail(col, "filter: ethernet address used in non-ether expression"), false;
+    }
     switch (p.kind) {
       case primitive_kind::port:
       case primitive_kind::portrange: {
@@ -9464,11 +9490,15 @@ struct parser {
       advance();
       return true;
     }
-    if (cur.kind == tok::number) {
+    std::uint32_t named = 0;
+    const bool named_number =
+        cur.kind == tok::id && !cur.escaped && lookup(arith_names, sizeof arith_names / sizeof arith_names[0], w, named);
+    if (cur.kind == tok::number || named_number) {
       // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
       // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
-      // prefix or mask after a number is a syntax error there.
-      std::uint32_t v = cur.number;
+      // prefix or mask after a number is a syntax error there. (`host tcp-syn` is 0.0.0.2:
+      // libpcap's scanner makes those names numbers.)
+      std::uint32_t v = named_number ? named : cur.number;
       std::uint32_t mask = ~std::uint32_t{0};
       if (p.kind == primitive_kind::net) {
         while (v != 0 && (v & 0xff000000u) == 0) {
@@ -9490,7 +9520,8 @@ struct parser {
       p.prefix = static_cast<std::uint8_t>(len);
       return true;
     }
-    std::string_view addr = w;
+    const std::string_view addr = w;
+    const bool escaped = cur.escaped;
     int prefix = -1;
     advance();
     if (p.kind == primitive_kind::net && cur.kind == tok::slash) {
@@ -9513,6 +9544,18 @@ struct parser {
           return false;
         }
       }
+    } else if (p.kind == primitive_kind::host && prefix < 0 && !numeric_word(addr)) {
+      // A host name (libpcap asks getaddrinfo): the compiler looks it up through the
+      // resolver its caller passes; the parser does no I/O. A keyword is not one (libpcap:
+      // a syntax error), nor a word ending in '-' or '_', which its scanner splits.
+      if (!escaped) {
+        for (std::string_view k : libpcap_keywords) {
+          if (k == addr) return fail(col, "filter: expected a host name or address (a keyword is one only escaped: \\host)"), false;
+        }
+      }
+      if (addr.back() == '-' || addr.back() == '_') return fail(col, "filter: expected a host name or address"), false;
+      p.value = primitive::value_kind::name;
+      p.name = addr;
     } else {
       // IPv4: a.b.c.d, or for net the short forms a, a.b, a.b.c (prefix 8, 16, 24).
       std::uint32_t parts[4] = {};
@@ -9530,7 +9573,7 @@ struct parser {
           v = 0;
           digit = false;
         } else {
-          return fail(col, "filter: expected a host address (names are not looked up)"), false;
+          return fail(col, "filter: expected a network address (network names are not looked up)"), false;
         }
       }
       if (n != 4 && p.kind != primitive_kind::net) return fail(col, "filter: expected an IPv4 address a.b.c.d"), false;
@@ -9559,6 +9602,14 @@ struct parser {
       p.address[3] = static_cast<std::uint8_t>(a4);
       p.value = primitive::value_kind::ipv4;
       p.prefix = static_cast<std::uint8_t>(len);
+    }
+    return true;
+  }
+
+  // Digits and dots only: an IPv4 address (or a malformed one), never a name.
+  static constexpr bool numeric_word(std::string_view w) noexcept {
+    for (char c : w) {
+      if (c != '.' && (c < '0' || c > '9')) return false;
     }
     return true;
   }
@@ -10526,6 +10577,20 @@ enum class link_type : std::uint8_t {
   linux_sll,  ///< DLT_LINUX_SLL: Linux cooked capture (16 bytes, the EtherType at 14)
 };
 
+/// One address of a host name, as a resolver gives it.
+struct host_address {
+  bool ipv6 = false;
+  std::array<std::uint8_t, 16> octets{};  ///< IPv4: the first 4, in network order
+};
+
+/// The most addresses of one host name a program tests.
+inline constexpr std::size_t max_host_addresses = 64;
+
+/// A host name resolver: writes the addresses of `name` (IPv4 and IPv6, in the order the
+/// program should test them) to the front of `out` and returns how many (0: unknown host;
+/// at most out.size()). `context` is `compile_options::resolve_context`.
+using resolver = std::size_t (*)(std::string_view name, std::span<host_address> out, void* context);
+
 /// Compilation settings.
 struct compile_options {
   link_type link = link_type::ethernet;    ///< what the packets start with
@@ -10534,6 +10599,9 @@ struct compile_options {
   /// Run `optimize()` on the program (tcpdump does, unless given -O). An optimized
   /// program that can only reject is an error, as it is for pcap_compile.
   bool optimize = true;
+  /// Looks up host names (`host example.com`); without one a name is an error.
+  resolver resolve = nullptr;
+  void* resolve_context = nullptr;
 };
 
 namespace detail {
@@ -10860,6 +10928,7 @@ class codegen {
 
   constexpr void host(const primitive& p, std::int32_t t, std::int32_t f) {
     using vk = primitive::value_kind;
+    if (p.value == vk::name) return host_name(p, t, f);
     if (p.value == vk::mac) {
       if (p.kind == primitive_kind::net) return fail(errc::malformed, p.column, "filter: ether net is not a thing");
       if (!ethernet_link(p, "filter: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM "
@@ -10920,6 +10989,42 @@ class codegen {
       case proto::rarp: arp_like(ethertype_rarp, t, f); return;
       default: fail(errc::malformed, p.column, "filter: an IPv4 address goes with ip, arp or rarp");
     }
+  }
+
+  // A host name: each address the resolver gives is tested in turn, as libpcap's gencode
+  // does (an IPv4 address as `host a.b.c.d` with the same qualifiers, an IPv6 one as
+  // `host x::y`); `ip host` skips the IPv6 addresses and `ip6 host` the IPv4 ones.
+  constexpr void host_name(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (o_.resolve == nullptr) {
+      return fail(errc::invalid_argument, p.column,
+                  "filter: a host name needs a resolver (compile_options::resolve); the library does no I/O");
+    }
+    std::array<host_address, max_host_addresses> found{};
+    std::size_t n = o_.resolve(p.name, std::span<host_address>(found), o_.resolve_context);
+    if (n > found.size()) n = found.size();
+    std::array<primitive, max_host_addresses> tests{};
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const host_address& a = found[i];
+      if (a.ipv6 ? p.protocol == proto::ip : p.protocol == proto::ip6) continue;
+      primitive q = p;
+      q.value = a.ipv6 ? primitive::value_kind::ipv6 : primitive::value_kind::ipv4;
+      q.address = a.octets;
+      q.prefix = a.ipv6 ? 128 : 32;
+      // (Without a link-layer type to test, libpcap takes an unqualified name as ip / ip6.)
+      if (q.protocol == proto::none && o_.link == link_type::raw) q.protocol = a.ipv6 ? proto::ip6 : proto::ip;
+      tests[kept++] = q;
+    }
+    if (kept == 0) {
+      return fail(errc::bad_value, p.column,
+                  p.protocol == proto::none ? "filter: unknown host" : "filter: unknown host for specified address family");
+    }
+    for (std::size_t i = 0; i + 1 < kept && !failed_; ++i) {
+      const std::int32_t next = label();
+      host(tests[i], t, next);
+      place(next);
+    }
+    host(tests[kept - 1], t, f);
   }
 
   // The port (or port range) test on a loaded half-word.

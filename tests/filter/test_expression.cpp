@@ -116,7 +116,10 @@ TEST_CASE("filter expressions: what libpcap rejects is rejected, with the column
   CHECK(e.offset == 11);
   e = error_of("ip[0] / 0 = 1");
   CHECK(e.code == errc::bad_value);
-  e = error_of("host example.com");  // names are not looked up
+  e = error_of("host example.com");  // no resolver passed: the library does no I/O
+  CHECK(e.code == errc::invalid_argument);
+  CHECK(e.offset == 5);
+  e = error_of("net example.com");  // network names are not looked up
   CHECK(e.code == errc::malformed);
   e = error_of("ip broadcast");  // no netmask given
   CHECK(e.code == errc::invalid_argument);
@@ -428,4 +431,96 @@ TEST_CASE("filter expressions: any number of jumps too long for jt/jf go through
   e.replace(e.find("ether[5] = 3"), 12, "ether[5] = 2");
   CHECK(on(e, syn) == 262144);
   CHECK(on(e, syn, false) == 262144);
+}
+
+namespace {
+
+// A resolver for the tests: two names with addresses, one of each family, one with none.
+std::size_t test_resolver(std::string_view name, std::span<f::host_address> out, void* context) {
+  ++*static_cast<int*>(context);
+  std::vector<f::host_address> found;
+  auto v4 = [&](std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+    f::host_address h;
+    h.octets = {a, b, c, d};
+    found.push_back(h);
+  };
+  auto v6 = [&](std::uint8_t last) {
+    f::host_address h;
+    h.ipv6 = true;
+    h.octets = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
+    found.push_back(h);
+  };
+  if (name == "server.example") v4(10, 0, 0, 2), v6(2), v4(10, 0, 0, 3);
+  if (name == "client.example") v4(10, 0, 0, 1);
+  if (name == "six.example") v6(1);
+  if (name == "tcp") v4(10, 0, 0, 2);  // (only `host \tcp` asks for it)
+  if (name == "many.example") {
+    for (int i = 0; i < 100; ++i) v4(10, 1, 0, static_cast<std::uint8_t>(i));
+  }
+  std::size_t n = 0;
+  for (; n < found.size() && n < out.size(); ++n) out[n] = found[n];
+  return n;
+}
+
+f::compile_options resolving(int& calls, f::link_type link = f::link_type::ethernet) {
+  f::compile_options o;
+  o.link = link;
+  o.resolve = &test_resolver;
+  o.resolve_context = &calls;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("filter expressions: host names through the resolver the caller passes") {
+  int calls = 0;
+  // Every address the name has, in the resolver's order, with the name's qualifiers: the
+  // program is the one for the addresses written out (as libpcap's gencode makes it).
+  const auto same = [&](std::string_view named, std::string_view written, f::link_type link = f::link_type::ethernet) {
+    CAPTURE(named);
+    const auto a = f::compile(named, resolving(calls, link));
+    f::compile_options o;
+    o.link = link;
+    const auto b = f::compile(written, o);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(*a == *b);
+  };
+  same("host server.example", "host 10.0.0.2 or host 2001:db8::2 or host 10.0.0.3");
+  same("src host client.example and dst host server.example and tcp port 443",
+       "src host 10.0.0.1 and (dst host 10.0.0.2 or dst host 2001:db8::2 or dst host 10.0.0.3) and tcp port 443");
+  same("ip host server.example", "ip host 10.0.0.2 or ip host 10.0.0.3");
+  same("ip6 host server.example", "ip6 host 2001:db8::2");
+  same("arp src client.example", "arp src 10.0.0.1");
+  same("host client.example or server.example", "host 10.0.0.1 or host 10.0.0.2 or host 2001:db8::2 or host 10.0.0.3");
+  same("not host \\tcp", "not host 10.0.0.2");  // an escaped keyword is a name
+  same("host server.example", "ip host 10.0.0.2 or ip6 host 2001:db8::2 or ip host 10.0.0.3", f::link_type::raw);
+  same("host six.example", "host 2001:db8::1", f::link_type::linux_sll);
+  CHECK(calls == 11);  // (once per name)
+  CHECK(f::run(f::compile("dst host server.example", resolving(calls)).value(), syn) == 262144);
+  CHECK(f::run(f::compile("src host server.example", resolving(calls)).value(), syn) == 0);
+  // At most max_host_addresses of a name's addresses are tested.
+  std::string first64;
+  for (std::size_t i = 0; i < f::max_host_addresses; ++i) {
+    first64 += (i == 0 ? "host 10.1.0." : " or host 10.1.0.") + std::to_string(i);
+  }
+  same("host many.example", first64);
+
+  // What libpcap refuses for a name, with its words.
+  const auto error_with = [&](std::string_view e, wirespan::errc code, std::string_view what, std::size_t offset) {
+    CAPTURE(e);
+    const auto r = f::compile(e, resolving(calls));
+    REQUIRE(!r);
+    CHECK(r.error().code == code);
+    CHECK(std::string_view(r.error().what) == what);
+    CHECK(r.error().offset == offset);
+  };
+  error_with("host nosuch.example", wirespan::errc::bad_value, "filter: unknown host", 5);
+  error_with("ip6 host client.example", wirespan::errc::bad_value, "filter: unknown host for specified address family", 9);
+  error_with("ip host six.example", wirespan::errc::bad_value, "filter: unknown host for specified address family", 8);
+  error_with("tcp host client.example", wirespan::errc::malformed, "filter: an IPv4 address goes with ip, arp or rarp", 9);
+  error_with("arp host six.example", wirespan::errc::malformed, "filter: an IPv6 address goes with ip6 only", 9);
+  CHECK(!f::compile("net server.example", resolving(calls)));     // networks: not looked up
+  CHECK(!f::compile("ether host server.example", resolving(calls)));  // nor Ethernet hosts
+  CHECK(!f::compile("host 10.0.0.256", resolving(calls)));  // digits and dots: an address, never a name
 }

@@ -1,6 +1,11 @@
 // wirespan filter / match — tcpdump expressions compiled to classic BPF, printed like
 // `tcpdump -d/-dd/-ddd`, and run over the frames of a capture file.
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include <wirespan/filter/compile.hpp>
@@ -15,7 +20,7 @@ namespace wirespan_cli {
 namespace {
 
 constexpr std::string_view filter_usage =
-    "usage: wirespan filter [-d | -dd | -ddd] [-O] [-y EN10MB | RAW | LINUX_SLL] EXPRESSION...\n"
+    "usage: wirespan filter [-d | -dd | -ddd] [-O] [-y EN10MB | RAW | LINUX_SLL] [--] EXPRESSION...\n"
     "\n"
     "Compile a tcpdump filter expression (pcap-filter(7); the words are joined with spaces,\n"
     "as tcpdump does) to classic BPF for Ethernet frames and print the program: -d (the\n"
@@ -24,7 +29,9 @@ constexpr std::string_view filter_usage =
     "kernel's checks (SO_ATTACH_FILTER). A syntax error names the column. The program is\n"
     "optimized (with the verdicts of the unoptimized one on every packet, whole or cut)\n"
     "unless -O is given, as tcpdump does; an optimized program that rejects every packet\n"
-    "is an error, as it is for tcpdump.\n"
+    "is an error, as it is for tcpdump. Host names are looked up with getaddrinfo, as\n"
+    "libpcap does (each address the name has is tested). Every argument after -- is a word\n"
+    "of the expression (for one that starts with '-').\n"
     "Link types (-y, as tcpdump names them): EN10MB (Ethernet, the default), RAW (raw IPv4\n"
     "or IPv6), LINUX_SLL (Linux cooked capture).\n"
     "\n"
@@ -40,6 +47,44 @@ constexpr std::string_view match_usage =
     "\n"
     "Exit status: 0 read to the end, 1 the expression or the file is bad, 2 bad usage.\n";
 
+// Host names, looked up as libpcap does: getaddrinfo for TCP stream sockets (each address
+// once), IPv4 and IPv6, in the order it gives them.
+std::size_t system_resolver(std::string_view name, std::span<wirespan::filter::host_address> out, void*) {
+  const std::string host(name);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_protocol = IPPROTO_TCP;
+  addrinfo* list = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0) return 0;
+  std::size_t n = 0;
+  for (const addrinfo* a = list; a != nullptr && n < out.size(); a = a->ai_next) {
+    if (a->ai_family == AF_INET) {
+      sockaddr_in sin{};
+      std::memcpy(&sin, a->ai_addr, sizeof sin);
+      out[n].ipv6 = false;
+      std::memcpy(out[n].octets.data(), &sin.sin_addr, 4);
+      ++n;
+    } else if (a->ai_family == AF_INET6) {
+      sockaddr_in6 sin6{};
+      std::memcpy(&sin6, a->ai_addr, sizeof sin6);
+      out[n].ipv6 = true;
+      std::memcpy(out[n].octets.data(), &sin6.sin6_addr, 16);
+      ++n;
+    }
+  }
+  freeaddrinfo(list);
+  return n;
+}
+
+wirespan::filter::compile_options tool_options(wirespan::filter::link_type link, bool optimize = true) {
+  wirespan::filter::compile_options options;
+  options.optimize = optimize;
+  options.link = link;
+  options.resolve = &system_resolver;
+  return options;
+}
+
 }  // namespace
 
 const command filter_command{"filter", "compile a tcpdump expression to classic BPF (like tcpdump -d/-dd/-ddd)",
@@ -50,10 +95,7 @@ const command match_command{"match", "the frames of a capture file that a tcpdum
 std::optional<std::vector<wirespan::filter::instruction>> compile_expression(std::string_view cmd,
                                                                             std::string_view expr, bool optimize,
                                                                             wirespan::filter::link_type link) {
-  wirespan::filter::compile_options options;
-  options.optimize = optimize;
-  options.link = link;
-  auto prog = wirespan::filter::compile(expr, options);
+  auto prog = wirespan::filter::compile(expr, tool_options(link, optimize));
   if (!prog) {
     fail(cmd, wirespan::to_string(prog.error()), exit_bad_input);
     std::fprintf(stderr, "  %.*s\n  %*s^\n", static_cast<int>(expr.size()), expr.data(),
@@ -68,9 +110,15 @@ int run_filter(std::span<const std::string_view> args) {
   bool optimize = true;
   auto link = wirespan::filter::link_type::ethernet;
   std::string expr;
+  bool options_end = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view a = args[i];
-    if (a == "-d") {
+    if (options_end) {
+      if (!expr.empty()) expr += ' ';
+      expr += a;
+    } else if (a == "--") {
+      options_end = true;
+    } else if (a == "-d") {
       format = wirespan::filter::text_format::mnemonics;
     } else if (a == "-dd") {
       format = wirespan::filter::text_format::c_array;
@@ -117,9 +165,7 @@ int run_match(std::span<const std::string_view> args) {
                       bool& tried) -> const std::vector<wirespan::filter::instruction>* {
     if (!tried) {
       tried = true;
-      wirespan::filter::compile_options o;
-      o.link = l;
-      auto r = wirespan::filter::compile(args[0], o);
+      auto r = wirespan::filter::compile(args[0], tool_options(l));
       if (r) slot = std::move(*r);
     }
     return slot ? &*slot : nullptr;

@@ -13,12 +13,16 @@
 // bool keep = wirespan::filter::run(prog, frame) != 0;
 // ```
 //
-// What libpcap would need a capture device or the name service for is an error here:
-// host names (only addresses), `ip broadcast` without a netmask (pass one in `options`).
+// The library does no I/O: a host name (`host example.com`) is looked up only through a
+// resolver the caller passes in `options.resolve` (the `wirespan` tool passes one that asks
+// getaddrinfo, as libpcap does), and is an error without one; `ip broadcast` needs the
+// netmask in `options`.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -37,6 +41,20 @@ enum class link_type : std::uint8_t {
   linux_sll,  ///< DLT_LINUX_SLL: Linux cooked capture (16 bytes, the EtherType at 14)
 };
 
+/// One address of a host name, as a resolver gives it.
+struct host_address {
+  bool ipv6 = false;
+  std::array<std::uint8_t, 16> octets{};  ///< IPv4: the first 4, in network order
+};
+
+/// The most addresses of one host name a program tests.
+inline constexpr std::size_t max_host_addresses = 64;
+
+/// A host name resolver: writes the addresses of `name` (IPv4 and IPv6, in the order the
+/// program should test them) to the front of `out` and returns how many (0: unknown host;
+/// at most out.size()). `context` is `compile_options::resolve_context`.
+using resolver = std::size_t (*)(std::string_view name, std::span<host_address> out, void* context);
+
 /// Compilation settings.
 struct compile_options {
   link_type link = link_type::ethernet;    ///< what the packets start with
@@ -45,6 +63,9 @@ struct compile_options {
   /// Run `optimize()` on the program (tcpdump does, unless given -O). An optimized
   /// program that can only reject is an error, as it is for pcap_compile.
   bool optimize = true;
+  /// Looks up host names (`host example.com`); without one a name is an error.
+  resolver resolve = nullptr;
+  void* resolve_context = nullptr;
 };
 
 namespace detail {
@@ -371,6 +392,7 @@ class codegen {
 
   constexpr void host(const primitive& p, std::int32_t t, std::int32_t f) {
     using vk = primitive::value_kind;
+    if (p.value == vk::name) return host_name(p, t, f);
     if (p.value == vk::mac) {
       if (p.kind == primitive_kind::net) return fail(errc::malformed, p.column, "filter: ether net is not a thing");
       if (!ethernet_link(p, "filter: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM "
@@ -431,6 +453,42 @@ class codegen {
       case proto::rarp: arp_like(ethertype_rarp, t, f); return;
       default: fail(errc::malformed, p.column, "filter: an IPv4 address goes with ip, arp or rarp");
     }
+  }
+
+  // A host name: each address the resolver gives is tested in turn, as libpcap's gencode
+  // does (an IPv4 address as `host a.b.c.d` with the same qualifiers, an IPv6 one as
+  // `host x::y`); `ip host` skips the IPv6 addresses and `ip6 host` the IPv4 ones.
+  constexpr void host_name(const primitive& p, std::int32_t t, std::int32_t f) {
+    if (o_.resolve == nullptr) {
+      return fail(errc::invalid_argument, p.column,
+                  "filter: a host name needs a resolver (compile_options::resolve); the library does no I/O");
+    }
+    std::array<host_address, max_host_addresses> found{};
+    std::size_t n = o_.resolve(p.name, std::span<host_address>(found), o_.resolve_context);
+    if (n > found.size()) n = found.size();
+    std::array<primitive, max_host_addresses> tests{};
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const host_address& a = found[i];
+      if (a.ipv6 ? p.protocol == proto::ip : p.protocol == proto::ip6) continue;
+      primitive q = p;
+      q.value = a.ipv6 ? primitive::value_kind::ipv6 : primitive::value_kind::ipv4;
+      q.address = a.octets;
+      q.prefix = a.ipv6 ? 128 : 32;
+      // (Without a link-layer type to test, libpcap takes an unqualified name as ip / ip6.)
+      if (q.protocol == proto::none && o_.link == link_type::raw) q.protocol = a.ipv6 ? proto::ip6 : proto::ip;
+      tests[kept++] = q;
+    }
+    if (kept == 0) {
+      return fail(errc::bad_value, p.column,
+                  p.protocol == proto::none ? "filter: unknown host" : "filter: unknown host for specified address family");
+    }
+    for (std::size_t i = 0; i + 1 < kept && !failed_; ++i) {
+      const std::int32_t next = label();
+      host(tests[i], t, next);
+      place(next);
+    }
+    host(tests[kept - 1], t, f);
   }
 
   // The port (or port range) test on a loaded half-word.

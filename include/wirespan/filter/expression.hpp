@@ -7,7 +7,8 @@
 // group left to right; arithmetic is unsigned 32-bit with libpcap's precedences (unary
 // minus, then `* / %`, `+ -`, `<< >>`, `&`, `^`, `|`); a bare value after `and`/`or`
 // takes the qualifiers of the primitive before it (`host 10.0.0.1 or 10.0.0.2`).
-// Well-known port and protocol names are built in; no name is looked up elsewhere.
+// Well-known port and protocol names are built in; a host name is kept as a name, which
+// the compiler looks up through the resolver its caller passes (compile.hpp).
 //
 // Errors are `malformed` with the column (0-based byte offset) where the parser stopped and
 // what it expected there. Constexpr, so that compile-time filters run the same parser.
@@ -50,11 +51,13 @@ struct primitive {
   primitive_kind kind = primitive_kind::host;
   proto protocol = proto::none;
   direction dir = direction::none;
-  enum class value_kind : std::uint8_t { none, number, ipv4, ipv6, mac } value = value_kind::none;
+  /// `name`: a host name, looked up when compiling through `compile_options::resolve`.
+  enum class value_kind : std::uint8_t { none, number, ipv4, ipv6, mac, name } value = value_kind::none;
   std::uint32_t number = 0;   ///< port, protocol number, length; portrange: the low end
   std::uint32_t high = 0;     ///< portrange: the high end
   std::array<std::uint8_t, 16> address{};  ///< IPv4 (4 bytes), IPv6 (16), MAC (6)
   std::uint8_t prefix = 0;   ///< net: prefix length in bits
+  std::string_view name;     ///< a host name (a view into the parsed text)
   std::size_t column = 0;
 };
 
@@ -330,6 +333,20 @@ inline constexpr named_port port_names[] = {
     {"openvpn", 1194, true, true}, {"mysql", 3306, true, false}, {"sip", 5060, true, true},
     {"postgresql", 5432, true, false}, {"http-alt", 8080, true, false},
 };
+
+// Every word libpcap's scanner makes a keyword (scanner.l, libpcap 1.10): unescaped, none
+// of them is a host name.
+inline constexpr std::string_view libpcap_keywords[] = {
+    "dst", "src", "link", "ether", "ppp", "slip", "fddi", "tr", "wlan", "arp", "rarp", "ip", "sctp", "tcp", "udp",
+    "icmp", "igmp", "igrp", "pim", "vrrp", "carp", "radio", "ip6", "icmp6", "ah", "esp", "atalk", "aarp", "decnet",
+    "lat", "sca", "moprc", "mopdl", "iso", "esis", "es-is", "isis", "is-is", "l1", "l2", "iih", "lsp", "snp", "csnp",
+    "psnp", "clnp", "stp", "ipx", "netbeui", "host", "net", "mask", "port", "portrange", "proto", "protochain",
+    "gateway", "type", "subtype", "direction", "dir", "address1", "addr1", "address2", "addr2", "address3", "addr3",
+    "address4", "addr4", "ra", "ta", "less", "greater", "byte", "broadcast", "multicast", "and", "or", "not", "len",
+    "length", "inbound", "outbound", "ifindex", "vlan", "mpls", "pppoed", "pppoes", "geneve", "lane", "llc", "metac",
+    "bcc", "oam", "oamf4", "oamf4ec", "oamf4sc", "sc", "ilmic", "vpi", "vci", "connectmsg", "metaconnect", "on",
+    "ifname", "rset", "ruleset", "rnr", "rulenum", "srnr", "subrulenum", "reason", "action", "fisu", "lssu", "lsu",
+    "msu", "hfisu", "hlssu", "hmsu", "sio", "opc", "dpc", "sls", "hsio", "hopc", "hdpc", "hsls"};
 
 inline constexpr named_number protocol_names[] = {
     {"icmp", 1}, {"igmp", 2}, {"tcp", 6}, {"udp", 17}, {"ipv6", 41}, {"gre", 47}, {"esp", 50}, {"ah", 51},
@@ -1064,11 +1081,15 @@ struct parser {
       advance();
       return true;
     }
-    if (cur.kind == tok::number) {
+    std::uint32_t named = 0;
+    const bool named_number =
+        cur.kind == tok::id && !cur.escaped && lookup(arith_names, sizeof arith_names / sizeof arith_names[0], w, named);
+    if (cur.kind == tok::number || named_number) {
       // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
       // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
-      // prefix or mask after a number is a syntax error there.
-      std::uint32_t v = cur.number;
+      // prefix or mask after a number is a syntax error there. (`host tcp-syn` is 0.0.0.2:
+      // libpcap's scanner makes those names numbers.)
+      std::uint32_t v = named_number ? named : cur.number;
       std::uint32_t mask = ~std::uint32_t{0};
       if (p.kind == primitive_kind::net) {
         while (v != 0 && (v & 0xff000000u) == 0) {
@@ -1090,7 +1111,8 @@ struct parser {
       p.prefix = static_cast<std::uint8_t>(len);
       return true;
     }
-    std::string_view addr = w;
+    const std::string_view addr = w;
+    const bool escaped = cur.escaped;
     int prefix = -1;
     advance();
     if (p.kind == primitive_kind::net && cur.kind == tok::slash) {
@@ -1113,6 +1135,18 @@ struct parser {
           return false;
         }
       }
+    } else if (p.kind == primitive_kind::host && prefix < 0 && !numeric_word(addr)) {
+      // A host name (libpcap asks getaddrinfo): the compiler looks it up through the
+      // resolver its caller passes; the parser does no I/O. A keyword is not one (libpcap:
+      // a syntax error), nor a word ending in '-' or '_', which its scanner splits.
+      if (!escaped) {
+        for (std::string_view k : libpcap_keywords) {
+          if (k == addr) return fail(col, "filter: expected a host name or address (a keyword is one only escaped: \\host)"), false;
+        }
+      }
+      if (addr.back() == '-' || addr.back() == '_') return fail(col, "filter: expected a host name or address"), false;
+      p.value = primitive::value_kind::name;
+      p.name = addr;
     } else {
       // IPv4: a.b.c.d, or for net the short forms a, a.b, a.b.c (prefix 8, 16, 24).
       std::uint32_t parts[4] = {};
@@ -1130,7 +1164,7 @@ struct parser {
           v = 0;
           digit = false;
         } else {
-          return fail(col, "filter: expected a host address (names are not looked up)"), false;
+          return fail(col, "filter: expected a network address (network names are not looked up)"), false;
         }
       }
       if (n != 4 && p.kind != primitive_kind::net) return fail(col, "filter: expected an IPv4 address a.b.c.d"), false;
@@ -1159,6 +1193,14 @@ struct parser {
       p.address[3] = static_cast<std::uint8_t>(a4);
       p.value = primitive::value_kind::ipv4;
       p.prefix = static_cast<std::uint8_t>(len);
+    }
+    return true;
+  }
+
+  // Digits and dots only: an IPv4 address (or a malformed one), never a name.
+  static constexpr bool numeric_word(std::string_view w) noexcept {
+    for (char c : w) {
+      if (c != '.' && (c < '0' || c > '9')) return false;
     }
     return true;
   }

@@ -49,5 +49,12 @@ for y in LINUX_SLL RAW; do
     [ "$("$w" filter -y "$y" "$e")" = "$(tcpdump -d -y "$y" "$e")" ] || { echo "FAIL: -y $y $e differs from tcpdump -d"; status=1; }
   done
 done
+# Host names, looked up as tcpdump does (getaddrinfo), give tcpdump's program; `--` ends
+# the options.
+for e in "host localhost" "src host localhost and tcp port 80" "ip host localhost or udp" "not dst host localhost"; do
+  [ "$("$w" filter -- "$e")" = "$(tcpdump -d -- "$e" 2>/dev/null)" ] || { echo "FAIL: $e differs from tcpdump -d"; status=1; }
+done
+[ "$("$w" filter -ddd -- -len = 1)" = "$(tcpdump -ddd -- -len = 1 2>/dev/null)" ] || { echo "FAIL: -- -len = 1"; status=1; }
+"$w" filter ip6 host 127.0.0.1 >/dev/null 2>&1; [ $? = 1 ] || { echo "FAIL: ip6 host 127.0.0.1 exits 1"; status=1; }
 echo "match_tcpdump: $checks expression/file pairs on $files captures: wirespan match counts equal tcpdump's"
 exit $status
