@@ -23,6 +23,11 @@
 
 namespace {
 namespace f = wirespan::filter;
+// The netmask for `ip broadcast`: libpcap's gencode uses pcap_compile's netmask as a host
+// order number (~netmask is the host part it tests), so /24 is 0xffffff00 for it as for
+// compile_options::netmask. (pcap_lookupnet gives network byte order, which tcpdump passes
+// on as it is.)
+constexpr bpf_u_int32 libpcap_netmask = 0xffffff00;
 void require(bool ok) {
   if (!ok) std::abort();
 }
@@ -49,9 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto mine = f::compile(text, options);
   if (!mine && mine.error().code == wirespan::errc::unsupported) return 0;
   bpf_program opt{}, plain{};
-  const bool theirs = pcap_compile(dead, &opt, text.c_str(), 1, htonl(0xffffff00)) == 0;
+  const bool theirs = pcap_compile(dead, &opt, text.c_str(), 1, libpcap_netmask) == 0;
   const std::string why = theirs ? "" : pcap_geterr(dead);
-  const bool theirs_plain = pcap_compile(dead, &plain, text.c_str(), 0, htonl(0xffffff00)) == 0;
+  const bool theirs_plain = pcap_compile(dead, &plain, text.c_str(), 0, libpcap_netmask) == 0;
   const auto wire = static_cast<std::uint32_t>(packet.size());
   if (theirs_plain) {
     const std::uint32_t u = bpf_filter(plain.bf_insns, packet.data(), wire, wire);

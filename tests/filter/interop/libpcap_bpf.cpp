@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -35,6 +36,11 @@
 #include "../static_expressions.hpp"
 
 namespace f = wirespan::filter;
+// The netmask for `ip broadcast`: libpcap's gencode uses pcap_compile's netmask as a host
+// order number (~netmask is the host part it tests), so /24 is 0xffffff00 for it as for
+// compile_options::netmask. (pcap_lookupnet gives network byte order, which tcpdump passes
+// on as it is.)
+constexpr bpf_u_int32 libpcap_netmask = 0xffffff00;
 
 namespace {
 
@@ -231,6 +237,282 @@ std::vector<std::uint8_t> random_frame() {
   return fr;
 }
 
+// The expressions every part below compiles (with libpcap and with wirespan).
+const char* const expressions[] = {
+    "host 192.168.1.10", "tcp port 443", "udp port 53", "icmp", "not port 22", "tcp[tcpflags] & tcp-syn != 0",
+    "greater 1400", "net 10.0.0.0/8", "src host 10.0.0.1 and dst port 80", "ip", "ip6", "arp", "rarp",
+    "vlan", "vlan 100", "vlan and tcp", "vlan 100 and vlan", "vlan and vlan and tcp port 80", "not vlan or ip",
+    "vlan 100 and ip host 10.0.0.1", "vlan and udp port 53", "ip or vlan and ip", "vlan 4095 or arp", "ether broadcast", "ether multicast",
+    "ip multicast", "ip broadcast", "ip6 multicast", "sctp", "igmp", "icmp6", "ip proto 132", "less 60",
+    "len >= 100", "tcp[13] & 0x12 = 0x12", "ip[6:2] & 0x1fff = 0", "portrange 1000-2000", "src or dst port 8080",
+    "ether proto 0x86dd", "ip and (tcp or udp) and not port 53", "tcp port 80 or tcp port 443 and host 10.0.0.2",
+    "icmp[icmptype] = icmp-echo", "ip[2:2] > 576", "udp and ip[8] < 10", "ip6 and tcp", "net 192.168.1.0/24",
+    "dst net 224.0.0.0/4", "ether[0] & 1 = 1", "tcp[((tcp[12] & 0xf0) >> 2):1] & 0x40 = 0x40", "ip[0] & 0xf > 5",
+    "(tcp[12] >> 4) * 4 > 20", "ip[3] % 7 = 2 or ip[4] - 1 = 0", "ether src 02:00:00:00:00:01",
+    // Qualifiers and their inheritance.
+    "host 10.0.0.1 or 10.0.0.2", "not port 22 and 53", "tcp and port 80 or 443", "src host 10.0.0.1",
+    "dst host 10.0.0.2", "src or dst host 192.168.1.10", "src and dst host 10.0.0.1", "ip host 10.0.0.1",
+    "arp host 10.0.0.2", "rarp host 10.0.0.1", "ip src 10.0.0.1", "ip dst 10.0.0.2", "src 10.0.0.1",
+    "dst 10.0.0.2 or 10.0.0.1", "ip6 host ::1", "ip6 src ::2", "ip6 dst ::1", "host ::1", "ip6 net ::/0",
+    "ip6 net ff00::/8", "net ::/16", "ether host 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff",
+    "ether src or dst 01:00:5e:00:00:01", "ether src and dst 02:00:00:00:00:01", "net 10.0.0.0 mask 255.0.0.0",
+    "net 192.168.1", "net 10", "src net 10.0.0.0/24", "dst net 192.168.0.0/16", "net 0.0.0.0/0",
+    "ip net 224.0.0.0/4", "arp net 10.0.0.0/8", "src or dst net 10.0.0.0/30",
+    // Ports.
+    "port 80", "src port 22", "dst port 443", "tcp src port 8080", "udp dst port 53", "sctp port 1500",
+    "port domain", "port ssh or port http", "tcp port https", "udp port 1500", "port bootps or port 22", "port 1500 or 22",
+    "portrange 20-25", "src portrange 1-1024", "dst portrange 8000-8080", "tcp portrange 400-500",
+    "udp portrange 1-100", "src or dst port 22", "src and dst port 1500",
+    // Protocols.
+    "ip proto 6", "ip proto 17", "ip proto 1", "ip6 proto 6", "ip6 proto 58", "proto 17", "proto \\tcp",
+    "ip proto \\udp", "ip proto gre", "ip6 proto ipv6-icmp", "ether proto 0x0800", "ether proto 0x0806", "ether proto 0x86dd", "icmp6", "udp", "tcp",
+    "icmp or icmp6", "tcp or udp or sctp", "not ip", "not (tcp or udp)", "!tcp && !udp",
+    "tcp || udp", "ip and not ip6", "arp or rarp", "igmp or sctp",
+    // Lengths and casts.
+    "greater 100", "less 100", "greater 60", "less 40", "len > 60", "len < 1000", "len = 54", "len != 54",
+    "len >= 64 and len <= 128", "ether multicast or ether broadcast", "broadcast", "multicast",
+    "ip6 multicast and udp", "ip multicast or ip6 multicast",
+    // Relations and arithmetic.
+    "ip[0] = 0x45", "ip[0] & 0xf0 = 0x40", "ip[8] < 64", "ip[8] <= 1", "ip[1] != 0", "ip[9] > 16",
+    "ip[6:2] & 0x3fff != 0", "ip[2:2] > 1000", "ip[12:4] = 0x0a000001", "ip6[6] = 17", "ip6[7] > 32",
+    "ip6[0:4] & 0xf0000000 = 0x60000000", "arp[7] = 1", "ether[12:2] = 0x86dd", "ether[0:4] = 0xffffffff",
+    "ether[6] & 2 != 0", "tcp[0:2] = 443", "tcp[2:2] = 443", "tcp[13] = 2", "tcp[13] & 0x12 != 0",
+    "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn", "tcp[tcpflags] & tcp-fin != 0",
+    "tcp[tcpflags] & tcp-rst != 0", "tcp[tcpflags] & tcp-push != 0", "tcp[tcpflags] & tcp-urg != 0",
+    "tcp[tcpflags] & tcp-ece != 0", "tcp[tcpflags] & tcp-cwr != 0", "tcp[tcpflags] & (tcp-ack|tcp-syn) == tcp-ack",
+    "udp[4:2] > 100", "udp[0:2] = 53 or udp[2:2] = 53", "icmp[0] = 8", "icmp[icmptype] != icmp-echo",
+    "icmp[icmpcode] = 0", "icmp[icmptype] = icmp-unreach", "icmp6[0] = 128", "icmp6[icmp6type] = icmp6-echo",
+    "igmp[0] = 0x11", "sctp[0:2] = 1500", "tcp[((tcp[12] & 0xf0) >> 2)] & 0xc0 = 0x40", "ip[ip[0] & 0xf] = 0",
+    "ether[ether[14] & 3] > 0", "tcp[ip[0] & 3] > 4", "1 + 1 = 2", "2 * 3 = 6", "10 / 3 = 3", "10 % 3 = 1",
+    "5 - 7 = 4294967294", "-1 = 0xffffffff", "1 << 31 > 0", "0x80000000 >> 31 = 1", "7 & 3 | 8 = 11",
+    "6 ^ 3 = 5", "len - 14 >= ip[2:2]", "ip[2:2] + 14 < len", "ip[0] * 4 - 60 > 0", "tcp[12] / 16 = 5",
+    "(ip[0] & 0xf) << 2 > 20", "ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) > 0",
+    "len > ip[2:2] + 14", "ip[3] % 2 = 0", "ether[1] ^ ether[2] = 0", "ip[4:2] | ip[6:2] & 0xff00 > 0",
+    // Combinations.
+    "tcp port 80 and (src host 10.0.0.1 or dst host 10.0.0.1)", "udp and not port 53 and not port 67",
+    "(ip or ip6) and tcp port 22", "not (host 10.0.0.1 or host 10.0.0.2) and ip",
+    "ip and tcp and tcp[13] & 2 != 0 and greater 50", "icmp and icmp[0] != 0 and icmp[0] != 8",
+    "host 192.168.1.10 and (port 80 or port 443)", "not tcp port 22 and not arp",
+    "(tcp and (port 80 or 8080)) or (udp and port 53)", "ether broadcast and arp",
+    "ip6 and not icmp6 and not tcp", "src net 10.0.0.0/8 and dst net 192.168.1.0/24",
+    "tcp[tcpflags] & tcp-syn != 0 and not tcp[tcpflags] & tcp-ack != 0"};
+
+// Static filters for the capture files: each expression of static_expressions.hpp with
+// its compile-time predicate.
+struct static_entry {
+  const char* text;
+  std::uint32_t (*match)(wirespan::bytes frame, std::uint32_t wire_length);
+};
+#define WIRESPAN_STATIC_ENTRY(text) \
+  static_entry{text, [](wirespan::bytes fr, std::uint32_t wl) { return f::static_filter<text>::match(fr, wl); }},
+const static_entry static_entries[] = {WIRESPAN_STATIC_EXPRESSIONS(WIRESPAN_STATIC_ENTRY)};
+#undef WIRESPAN_STATIC_ENTRY
+
+struct frame_record {
+  std::vector<std::uint8_t> bytes;
+  std::uint32_t wire = 0;
+};
+
+// libpcap_bpf --captures FILE...: every frame of every capture file (read by libpcap:
+// pcap or pcapng; Ethernet, raw IP or Linux cooked), for every expression: (a) wirespan's
+// program in wirespan's interpreter, (b) the static filter where the expression is one,
+// (c) wirespan's program in libpcap's bpf_filter and (d) libpcap's own program give one
+// verdict, optimized or not. One exception, counted: on a frame cut short by the snapshot
+// length, libpcap's optimizer can change its own verdict (it drops loads no test uses, so
+// a load past the captured bytes no longer rejects); there wirespan's verdict must be that
+// of libpcap's unoptimized program. On the crafted frames (a file named scapy*), each
+// kind of frame the issue lists must be there, and every value of the TCP flags byte.
+int check_captures(int count, char** files) {
+  long total_frames = 0, verdicts = 0, matched = 0, cut_frames = 0, libpcap_optimizer_cut = 0, static_verdicts = 0;
+  long expression_programs = 0, rejected_both = 0;
+  for (int i = 0; i < count; ++i) {
+    char errbuf[PCAP_ERRBUF_SIZE];
+    pcap_t* in = pcap_open_offline(files[i], errbuf);
+    if (in == nullptr) {
+      std::fprintf(stderr, "libpcap_bpf: %s: %s\n", files[i], errbuf);
+      return 1;
+    }
+    const int dlt = pcap_datalink(in);
+    f::link_type link{};
+    if (dlt == DLT_EN10MB) {
+      link = f::link_type::ethernet;
+    } else if (dlt == DLT_RAW) {
+      link = f::link_type::raw;
+    } else if (dlt == DLT_LINUX_SLL) {
+      link = f::link_type::linux_sll;
+    } else {
+      std::fprintf(stderr, "libpcap_bpf: %s: link type %d is not one wirespan compiles for\n", files[i], dlt);
+      return 1;
+    }
+    std::vector<frame_record> recs;
+    pcap_pkthdr* hdr = nullptr;
+    const u_char* data = nullptr;
+    while (pcap_next_ex(in, &hdr, &data) == 1) {
+      recs.push_back({std::vector<std::uint8_t>(data, data + hdr->caplen), hdr->len});
+      cut_frames += hdr->caplen < hdr->len ? 1 : 0;
+    }
+    pcap_close(in);
+    if (recs.empty()) {
+      std::fprintf(stderr, "libpcap_bpf: %s has no frames\n", files[i]);
+      return 1;
+    }
+    total_frames += static_cast<long>(recs.size());
+    pcap_t* dead = pcap_open_dead(dlt, 262144);
+    const auto verdict_of = [&](const char* text, const std::vector<f::instruction>& mine,
+                                const std::vector<f::instruction>& plain, const bpf_program& opt,
+                                const bpf_program& unopt, const frame_record& r, std::uint32_t& v) -> bool {
+      const auto caplen = static_cast<std::uint32_t>(r.bytes.size());
+      const std::uint32_t a = f::run(mine, r.bytes, r.wire);
+      const std::uint32_t c = bpf_filter(reinterpret_cast<const bpf_insn*>(mine.data()), r.bytes.data(), r.wire, caplen);
+      const std::uint32_t p = f::run(plain, r.bytes, r.wire);
+      const std::uint32_t d = bpf_filter(opt.bf_insns, r.bytes.data(), r.wire, caplen);
+      const std::uint32_t du = bpf_filter(unopt.bf_insns, r.bytes.data(), r.wire, caplen);
+      v = a;
+      if (a == c && a == p && (a == d || (caplen < r.wire && du != d && a == du))) {
+        libpcap_optimizer_cut += a != d ? 1 : 0;
+        return true;
+      }
+      std::fprintf(stderr, "libpcap_bpf: %s, %s: wirespan %u (in bpf_filter %u, unoptimized %u), libpcap %u "
+                   "(unoptimized %u) on a frame of %u bytes (wire %u):", files[i], text, a, c, p, d, du, caplen, r.wire);
+      for (auto byte : r.bytes) std::fprintf(stderr, " %02x", byte);
+      std::fprintf(stderr, "\nwirespan:\n%s", f::dump(mine).c_str());
+      return false;
+    };
+    const auto compile_both = [&](const char* text, std::vector<f::instruction>& mine, std::vector<f::instruction>& plain,
+                                  bpf_program& opt, bpf_program& unopt) -> int {  // 1: both, 0: neither, -1: differ
+      const bool theirs = pcap_compile(dead, &opt, text, 1, libpcap_netmask) == 0;
+      const bool theirs_plain = theirs && pcap_compile(dead, &unopt, text, 0, libpcap_netmask) == 0;
+      f::compile_options o;
+      o.netmask = 0xffffff00;
+      o.link = link;
+      auto ours = f::compile(text, o);
+      o.optimize = false;
+      auto ours_plain = f::compile(text, o);
+      if (theirs != ours.has_value() || theirs != theirs_plain || (theirs && !ours_plain)) {
+        std::fprintf(stderr, "libpcap_bpf: %s, %s: libpcap %s, wirespan %s\n", files[i], text,
+                     theirs ? "compiles it" : pcap_geterr(dead),
+                     ours ? "compiles it" : wirespan::to_string(ours.error()).c_str());
+        return -1;
+      }
+      if (!theirs) return 0;
+      mine = std::move(*ours);
+      plain = std::move(*ours_plain);
+      return 1;
+    };
+    for (const char* e : expressions) {
+      std::vector<f::instruction> mine, plain;
+      bpf_program opt{}, unopt{};
+      const int both = compile_both(e, mine, plain, opt, unopt);
+      if (both < 0) return 1;
+      if (both == 0) {
+        ++rejected_both;
+        continue;
+      }
+      ++expression_programs;
+      for (const auto& r : recs) {
+        std::uint32_t v = 0;
+        if (!verdict_of(e, mine, plain, opt, unopt, r, v)) return 1;
+        ++verdicts;
+        matched += v != 0 ? 1 : 0;
+      }
+      pcap_freecode(&opt);
+      pcap_freecode(&unopt);
+    }
+    // (b): the static filters (for Ethernet frames), with the three others.
+    if (link == f::link_type::ethernet) {
+      for (const auto& s : static_entries) {
+        std::vector<f::instruction> mine, plain;
+        bpf_program opt{}, unopt{};
+        if (compile_both(s.text, mine, plain, opt, unopt) != 1) return 1;
+        for (const auto& r : recs) {
+          std::uint32_t v = 0;
+          if (!verdict_of(s.text, mine, plain, opt, unopt, r, v)) return 1;
+          if (s.match(r.bytes, r.wire) != v) {
+            std::fprintf(stderr, "libpcap_bpf: %s: static_filter<\"%s\"> says %u, the run-time program %u\n",
+                         files[i], s.text, s.match(r.bytes, r.wire), v);
+            return 1;
+          }
+          ++static_verdicts;
+        }
+        pcap_freecode(&opt);
+        pcap_freecode(&unopt);
+      }
+    }
+    // The crafted frames hold every kind of frame they are made for.
+    const std::string name = files[i];
+    if (name.find("scapy") != std::string::npos) {
+      struct kind {
+        const char* what;
+        const char* expression;
+      };
+      const kind kinds[] = {
+          {"802.1Q tags", "vlan 100"}, {"stacked tags", "vlan 200 and vlan 100"}, {"0x9100 tags", "ether[12:2] = 0x9100"},
+          {"priority tags", "vlan 0"}, {"IPv6 hop-by-hop options", "ip6[6] = 0"}, {"IPv6 routing headers", "ip6[6] = 43"},
+          {"IPv6 destination options", "ip6[6] = 60"}, {"IPv6 fragments", "ip6[6] = 44"},
+          {"IPv6 TCP after extension headers", "ip6 and tcp and not ip6[6] = 6"}, {"IPv4 options", "ip[0] & 0xf > 5"},
+          {"first IPv4 fragments", "ip[6:2] & 0x2000 != 0 and ip[6:2] & 0x1fff = 0"},
+          {"non-first IPv4 fragments", "ip[6:2] & 0x1fff != 0"}, {"SCTP over IPv4", "ip and sctp"},
+          {"SCTP over IPv6", "ip6 and sctp"}, {"ARP", "arp"}, {"RARP", "rarp"}, {"Ethernet broadcast", "ether broadcast"},
+          {"Ethernet multicast", "ether multicast and not ether broadcast"}, {"IPv4 broadcast", "ip broadcast"},
+          {"IPv4 multicast", "ip multicast"}, {"IPv6 multicast", "ip6 multicast"}, {"IGMP", "igmp"},
+          {"ICMP", "icmp"}, {"ICMPv6", "icmp6"}, {"frames cut short", "len > 0"}};
+      std::string found;
+      for (const auto& k : kinds) {
+        bpf_program opt{};
+        if (pcap_compile(dead, &opt, k.expression, 1, libpcap_netmask) != 0) {
+          std::fprintf(stderr, "libpcap_bpf: pcap_compile(%s): %s\n", k.expression, pcap_geterr(dead));
+          return 1;
+        }
+        long n = 0;
+        for (const auto& r : recs) {
+          if (std::string_view(k.what) == "frames cut short") {
+            n += r.bytes.size() < r.wire ? 1 : 0;
+          } else {
+            n += bpf_filter(opt.bf_insns, r.bytes.data(), r.wire, static_cast<std::uint32_t>(r.bytes.size())) != 0;
+          }
+        }
+        pcap_freecode(&opt);
+        if (n == 0) {
+          std::fprintf(stderr, "libpcap_bpf: %s has no %s (%s)\n", files[i], k.what, k.expression);
+          return 1;
+        }
+        found += std::string(found.empty() ? "" : ", ") + std::to_string(n) + " " + k.what;
+      }
+      // Every TCP flag combination, each a relation both compile and judge alike.
+      for (unsigned flags = 0; flags < 256; ++flags) {
+        const std::string e = "tcp[tcpflags] = " + std::to_string(flags);
+        std::vector<f::instruction> mine, plain;
+        bpf_program opt{}, unopt{};
+        if (compile_both(e.c_str(), mine, plain, opt, unopt) != 1) return 1;
+        long n = 0;
+        for (const auto& r : recs) {
+          std::uint32_t v = 0;
+          if (!verdict_of(e.c_str(), mine, plain, opt, unopt, r, v)) return 1;
+          ++verdicts;
+          n += v != 0 ? 1 : 0;
+        }
+        pcap_freecode(&opt);
+        pcap_freecode(&unopt);
+        if (n == 0) {
+          std::fprintf(stderr, "libpcap_bpf: %s has no TCP segment with flags %u\n", files[i], flags);
+          return 1;
+        }
+      }
+      std::printf("libpcap_bpf: %s has %s, and every one of the 256 TCP flag combinations\n", files[i], found.c_str());
+    }
+    pcap_close(dead);
+    std::printf("libpcap_bpf: %s: %zu frames\n", files[i], recs.size());
+  }
+  std::printf("libpcap_bpf: %d capture files, %ld frames (%ld cut short by the snapshot length): %ld programs "
+              "compiled by both (%ld expressions rejected by both for a link type), %ld verdicts equal in wirespan's "
+              "interpreter and libpcap's, for wirespan's program optimized and not and libpcap's (%ld matches), "
+              "but for %ld on cut frames where libpcap's optimizer changes its own verdict and wirespan's is that "
+              "of libpcap's unoptimized program; %ld static filter verdicts equal to the run-time program's\n",
+              count, total_frames, cut_frames, expression_programs, rejected_both, verdicts, matched,
+              libpcap_optimizer_cut, static_verdicts);
+  return 0;
+}
+
 int fail(const char* what, const std::vector<f::instruction>& p) {
   std::fprintf(stderr, "libpcap_bpf: %s\n%s", what, f::dump(p).c_str());
   return 1;
@@ -239,6 +521,7 @@ int fail(const char* what, const std::vector<f::instruction>& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "--captures") return check_captures(argc - 2, argv + 2);
   const long programs = argc > 1 ? std::atol(argv[1]) : 200000;
   const int sock = socket(AF_INET, SOCK_DGRAM, 0);
   if (sock < 0) {
@@ -340,71 +623,13 @@ int main(int argc, char** argv) {
   // Programs libpcap compiles, on structured frames (the same frames whatever the number
   // of random programs above).
   state = 0x9e3779b97f4a7c15ull;
-  const char* expressions[] = {
-      "host 192.168.1.10", "tcp port 443", "udp port 53", "icmp", "not port 22", "tcp[tcpflags] & tcp-syn != 0",
-      "greater 1400", "net 10.0.0.0/8", "src host 10.0.0.1 and dst port 80", "ip", "ip6", "arp", "rarp",
-      "vlan", "vlan 100", "vlan and tcp", "vlan 100 and vlan", "vlan and vlan and tcp port 80", "not vlan or ip",
-      "vlan 100 and ip host 10.0.0.1", "vlan and udp port 53", "ip or vlan and ip", "vlan 4095 or arp", "ether broadcast", "ether multicast",
-      "ip multicast", "ip broadcast", "ip6 multicast", "sctp", "igmp", "icmp6", "ip proto 132", "less 60",
-      "len >= 100", "tcp[13] & 0x12 = 0x12", "ip[6:2] & 0x1fff = 0", "portrange 1000-2000", "src or dst port 8080",
-      "ether proto 0x86dd", "ip and (tcp or udp) and not port 53", "tcp port 80 or tcp port 443 and host 10.0.0.2",
-      "icmp[icmptype] = icmp-echo", "ip[2:2] > 576", "udp and ip[8] < 10", "ip6 and tcp", "net 192.168.1.0/24",
-      "dst net 224.0.0.0/4", "ether[0] & 1 = 1", "tcp[((tcp[12] & 0xf0) >> 2):1] & 0x40 = 0x40", "ip[0] & 0xf > 5",
-      "(tcp[12] >> 4) * 4 > 20", "ip[3] % 7 = 2 or ip[4] - 1 = 0", "ether src 02:00:00:00:00:01",
-      // Qualifiers and their inheritance.
-      "host 10.0.0.1 or 10.0.0.2", "not port 22 and 53", "tcp and port 80 or 443", "src host 10.0.0.1",
-      "dst host 10.0.0.2", "src or dst host 192.168.1.10", "src and dst host 10.0.0.1", "ip host 10.0.0.1",
-      "arp host 10.0.0.2", "rarp host 10.0.0.1", "ip src 10.0.0.1", "ip dst 10.0.0.2", "src 10.0.0.1",
-      "dst 10.0.0.2 or 10.0.0.1", "ip6 host ::1", "ip6 src ::2", "ip6 dst ::1", "host ::1", "ip6 net ::/0",
-      "ip6 net ff00::/8", "net ::/16", "ether host 02:00:00:00:00:01", "ether dst ff:ff:ff:ff:ff:ff",
-      "ether src or dst 01:00:5e:00:00:01", "ether src and dst 02:00:00:00:00:01", "net 10.0.0.0 mask 255.0.0.0",
-      "net 192.168.1", "net 10", "src net 10.0.0.0/24", "dst net 192.168.0.0/16", "net 0.0.0.0/0",
-      "ip net 224.0.0.0/4", "arp net 10.0.0.0/8", "src or dst net 10.0.0.0/30",
-      // Ports.
-      "port 80", "src port 22", "dst port 443", "tcp src port 8080", "udp dst port 53", "sctp port 1500",
-      "port domain", "port ssh or port http", "tcp port https", "udp port 1500", "port bootps or port 22", "port 1500 or 22",
-      "portrange 20-25", "src portrange 1-1024", "dst portrange 8000-8080", "tcp portrange 400-500",
-      "udp portrange 1-100", "src or dst port 22", "src and dst port 1500",
-      // Protocols.
-      "ip proto 6", "ip proto 17", "ip proto 1", "ip6 proto 6", "ip6 proto 58", "proto 17", "proto \\tcp",
-      "ip proto \\udp", "ip proto gre", "ip6 proto ipv6-icmp", "ether proto 0x0800", "ether proto 0x0806", "ether proto 0x86dd", "icmp6", "udp", "tcp",
-      "icmp or icmp6", "tcp or udp or sctp", "not ip", "not (tcp or udp)", "!tcp && !udp",
-      "tcp || udp", "ip and not ip6", "arp or rarp", "igmp or sctp",
-      // Lengths and casts.
-      "greater 100", "less 100", "greater 60", "less 40", "len > 60", "len < 1000", "len = 54", "len != 54",
-      "len >= 64 and len <= 128", "ether multicast or ether broadcast", "broadcast", "multicast",
-      "ip6 multicast and udp", "ip multicast or ip6 multicast",
-      // Relations and arithmetic.
-      "ip[0] = 0x45", "ip[0] & 0xf0 = 0x40", "ip[8] < 64", "ip[8] <= 1", "ip[1] != 0", "ip[9] > 16",
-      "ip[6:2] & 0x3fff != 0", "ip[2:2] > 1000", "ip[12:4] = 0x0a000001", "ip6[6] = 17", "ip6[7] > 32",
-      "ip6[0:4] & 0xf0000000 = 0x60000000", "arp[7] = 1", "ether[12:2] = 0x86dd", "ether[0:4] = 0xffffffff",
-      "ether[6] & 2 != 0", "tcp[0:2] = 443", "tcp[2:2] = 443", "tcp[13] = 2", "tcp[13] & 0x12 != 0",
-      "tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn", "tcp[tcpflags] & tcp-fin != 0",
-      "tcp[tcpflags] & tcp-rst != 0", "tcp[tcpflags] & tcp-push != 0", "tcp[tcpflags] & tcp-urg != 0",
-      "tcp[tcpflags] & tcp-ece != 0", "tcp[tcpflags] & tcp-cwr != 0", "tcp[tcpflags] & (tcp-ack|tcp-syn) == tcp-ack",
-      "udp[4:2] > 100", "udp[0:2] = 53 or udp[2:2] = 53", "icmp[0] = 8", "icmp[icmptype] != icmp-echo",
-      "icmp[icmpcode] = 0", "icmp[icmptype] = icmp-unreach", "icmp6[0] = 128", "icmp6[icmp6type] = icmp6-echo",
-      "igmp[0] = 0x11", "sctp[0:2] = 1500", "tcp[((tcp[12] & 0xf0) >> 2)] & 0xc0 = 0x40", "ip[ip[0] & 0xf] = 0",
-      "ether[ether[14] & 3] > 0", "tcp[ip[0] & 3] > 4", "1 + 1 = 2", "2 * 3 = 6", "10 / 3 = 3", "10 % 3 = 1",
-      "5 - 7 = 4294967294", "-1 = 0xffffffff", "1 << 31 > 0", "0x80000000 >> 31 = 1", "7 & 3 | 8 = 11",
-      "6 ^ 3 = 5", "len - 14 >= ip[2:2]", "ip[2:2] + 14 < len", "ip[0] * 4 - 60 > 0", "tcp[12] / 16 = 5",
-      "(ip[0] & 0xf) << 2 > 20", "ip[2:2] - ((ip[0] & 0xf) << 2) - ((tcp[12] & 0xf0) >> 2) > 0",
-      "len > ip[2:2] + 14", "ip[3] % 2 = 0", "ether[1] ^ ether[2] = 0", "ip[4:2] | ip[6:2] & 0xff00 > 0",
-      // Combinations.
-      "tcp port 80 and (src host 10.0.0.1 or dst host 10.0.0.1)", "udp and not port 53 and not port 67",
-      "(ip or ip6) and tcp port 22", "not (host 10.0.0.1 or host 10.0.0.2) and ip",
-      "ip and tcp and tcp[13] & 2 != 0 and greater 50", "icmp and icmp[0] != 0 and icmp[0] != 8",
-      "host 192.168.1.10 and (port 80 or port 443)", "not tcp port 22 and not arp",
-      "(tcp and (port 80 or 8080)) or (udp and port 53)", "ether broadcast and arp",
-      "ip6 and not icmp6 and not tcp", "src net 10.0.0.0/8 and dst net 192.168.1.0/24",
-      "tcp[tcpflags] & tcp-syn != 0 and not tcp[tcpflags] & tcp-ack != 0"};
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 262144);
   long compiled = 0, frames = 0, matches = 0, ours_compiled = 0, cut_differences = 0;
   long identical = 0, plain_insns = 0, optimized_insns = 0, libpcap_insns = 0, kernel_programs = 0;
   std::string not_yet, cut_expressions;
   for (const char* e : expressions) {
     bpf_program bp{};
-    if (pcap_compile(dead, &bp, e, 1, htonl(0xffffff00)) != 0) {  // (netmask: for ip broadcast)
+    if (pcap_compile(dead, &bp, e, 1, libpcap_netmask) != 0) {  // (netmask: for ip broadcast)
       std::fprintf(stderr, "libpcap_bpf: pcap_compile(%s): %s\n", e, pcap_geterr(dead));
       return 1;
     }
@@ -516,7 +741,7 @@ int main(int argc, char** argv) {
     pcap_t* ld = pcap_open_dead(dlt, 262144);
     for (const char* e : expressions) {
       bpf_program lp{};
-      const bool theirs = pcap_compile(ld, &lp, e, 1, htonl(0xffffff00)) == 0;
+      const bool theirs = pcap_compile(ld, &lp, e, 1, libpcap_netmask) == 0;
       f::compile_options lopts;
       lopts.netmask = 0xffffff00;
       lopts.link = link;
@@ -571,7 +796,7 @@ int main(int argc, char** argv) {
   long static_filters = 0, static_frames = 0;
   const auto check_static = [&](const char* text, auto match) -> bool {
     bpf_program sp{};
-    if (pcap_compile(dead, &sp, text, 1, htonl(0xffffff00)) != 0) {
+    if (pcap_compile(dead, &sp, text, 1, libpcap_netmask) != 0) {
       std::fprintf(stderr, "libpcap_bpf: pcap_compile(%s): %s\n", text, pcap_geterr(dead));
       return false;
     }
@@ -625,7 +850,7 @@ int main(int argc, char** argv) {
   long rejections = 0;
   for (const char* e : rejected) {
     bpf_program bp{};
-    if (pcap_compile(dead, &bp, e, 1, htonl(0xffffff00)) == 0) {
+    if (pcap_compile(dead, &bp, e, 1, libpcap_netmask) == 0) {
       std::fprintf(stderr, "libpcap_bpf: libpcap accepts %s (the list says it rejects it)\n", e);
       return 1;
     }
@@ -662,9 +887,9 @@ int main(int argc, char** argv) {
     std::snprintf(text, sizeof text, form, expressions[below(n_expressions)], expressions[below(n_expressions)],
                   expressions[below(n_expressions)]);
     bpf_program bp{}, bu{};
-    const bool theirs = pcap_compile(dead, &bp, text, 1, htonl(0xffffff00)) == 0;
+    const bool theirs = pcap_compile(dead, &bp, text, 1, libpcap_netmask) == 0;
     const std::string why = theirs ? "" : pcap_geterr(dead);
-    if (pcap_compile(dead, &bu, text, 0, htonl(0xffffff00)) != 0) {
+    if (pcap_compile(dead, &bu, text, 0, libpcap_netmask) != 0) {
       std::fprintf(stderr, "libpcap_bpf: libpcap does not compile %s unoptimized: %s\n", text, pcap_geterr(dead));
       return 1;
     }
