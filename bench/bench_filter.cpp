@@ -180,6 +180,26 @@ void BM_verdict_wirespan_run(benchmark::State& state) {
 }
 BENCHMARK(BM_verdict_wirespan_run);
 
+// The decoded form of a validated program (decoded.hpp): what a capture loop that keeps
+// one filter runs.
+void BM_verdict_decoded_libpcap_program(benchmark::State& state) {
+  std::vector<f::decoded_program> progs;
+  for (const auto& p : libpcap_programs()) {
+    progs.push_back(f::decoded_program::make(f::program(reinterpret_cast<const f::instruction*>(p.bf_insns), p.bf_len),
+                                             f::validation::userland)
+                        .value());
+  }
+  verdicts(state, [&](std::size_t e, const std::vector<std::uint8_t>& fr) { return progs[e].run(fr); });
+}
+BENCHMARK(BM_verdict_decoded_libpcap_program);
+
+void BM_verdict_decoded(benchmark::State& state) {
+  std::vector<f::decoded_program> progs;
+  for (const char* e : expressions) progs.push_back(f::decoded_program::make(f::compile(e).value()).value());
+  verdicts(state, [&](std::size_t e, const std::vector<std::uint8_t>& fr) { return progs[e].run(fr); });
+}
+BENCHMARK(BM_verdict_decoded);
+
 using static_match = std::uint32_t (*)(wirespan::bytes);
 #define WIRESPAN_STATIC(t) static_cast<static_match>(&f::static_filter<t>::match),
 const static_match static_filters[] = {WIRESPAN_BENCH_EXPRESSIONS(WIRESPAN_STATIC)};

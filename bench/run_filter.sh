@@ -25,5 +25,7 @@ row = lambda job, w, a, an, target: print(f"| {job} | {ns(w)/1000:,.1f} | {a} | 
 row("compile (parse, generate, optimize)", "BM_compile_wirespan", "pcap_compile (optimizing)", "BM_compile_pcap", ">= 10x")
 row("verdicts: run() on libpcap's programs", "BM_verdict_wirespan_run_libpcap_program", "bpf_filter", "BM_verdict_bpf_filter", ">= 1.5x")
 row("verdicts: run() on wirespan's programs", "BM_verdict_wirespan_run", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 1.5x")
+row("verdicts: decoded_program::run() on libpcap's programs", "BM_verdict_decoded_libpcap_program", "bpf_filter", "BM_verdict_bpf_filter", ">= 1.5x")
+row("verdicts: decoded_program::run() on wirespan's programs", "BM_verdict_decoded", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 1.5x")
 row("verdicts: static_filter<...>::match", "BM_verdict_static_filter", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 5x")
 PY

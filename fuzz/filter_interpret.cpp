@@ -2,7 +2,7 @@
 // packet: the first byte splits the input into a program (whole 8-byte instructions) and a
 // packet. The interpreter runs every program, validated or not, without reading outside
 // either and always ends; a program the kernel's rules accept also passes libpcap's, and
-// printing it never fails.
+// printing it never fails; a valid program's decoded_program gives run()'s verdicts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -33,8 +33,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool kernel = f::validate(prog).has_value();
   const bool userland = f::validate(prog, f::validation::userland).has_value();
   require(!kernel || userland);
-  (void)f::run(prog, packet);
-  (void)f::run(prog, packet, 0xffffffffu);
+  const std::uint32_t whole = f::run(prog, packet);
+  const std::uint32_t long_wire = f::run(prog, packet, 0xffffffffu);
+  if (userland) {
+    // The decoded form gives run()'s verdicts, on the packet and on every shorter cut.
+    const auto fast = f::decoded_program::make(prog, f::validation::userland);
+    require(fast.has_value() && (!kernel || f::decoded_program::make(prog).has_value()));
+    require(fast->run(packet) == whole && fast->run(packet, 0xffffffffu) == long_wire);
+    for (std::size_t cut = 0; cut < packet.size() && cut < 80; ++cut) {
+      require(fast->run(packet.first(cut), 9000) == f::run(prog, packet.first(cut), 9000));
+    }
+  } else {
+    require(!f::decoded_program::make(prog, f::validation::userland).has_value());
+  }
   (void)f::dump(prog, f::text_format::mnemonics);
   (void)f::dump(prog, f::text_format::c_array);
   return 0;

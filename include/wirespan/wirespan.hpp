@@ -43,6 +43,7 @@
 #include "dissect/frame.hpp"
 #include "filter/bpf.hpp"
 #include "filter/compile.hpp"
+#include "filter/decoded.hpp"
 #include "filter/expression.hpp"
 #include "filter/interpret.hpp"
 #include "filter/optimize.hpp"

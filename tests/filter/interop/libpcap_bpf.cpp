@@ -7,7 +7,7 @@
 //    memory slots in and out of range): `validate(userland)` accepts exactly what
 //    libpcap's `bpf_validate` accepts, except where libpcap is undefined (shifts by a
 //    constant of 32 or more, which it accepts and wirespan rejects; counted, and never
-//    run). On each accepted program, `run` gives libpcap's `bpf_filter` verdict on random
+//    run). On each accepted program, `run` (and `decoded_program::run`) gives libpcap's `bpf_filter` verdict on random
 //    packets, captured whole and cut short. `image` equals `bpf_image` for every
 //    instruction.
 // 2. The same programs through `setsockopt(SO_ATTACH_FILTER)` on a UDP socket (no traffic
@@ -315,7 +315,7 @@ struct frame_record {
 
 // libpcap_bpf --captures FILE...: every frame of every capture file (read by libpcap:
 // pcap or pcapng; Ethernet, raw IP or Linux cooked), for every expression: (a) wirespan's
-// program in wirespan's interpreter, (b) the static filter where the expression is one,
+// program in wirespan's interpreter (run(), and decoded_program), (b) the static filter where the expression is one,
 // (c) wirespan's program in libpcap's bpf_filter and (d) libpcap's own program give one
 // verdict, optimized or not. One exception, counted: on a frame cut short by the snapshot
 // length, libpcap's optimizer can change its own verdict (it drops loads no test uses, so
@@ -364,16 +364,17 @@ int check_captures(int count, char** files) {
       const auto caplen = static_cast<std::uint32_t>(r.bytes.size());
       const std::uint32_t a = f::run(mine, r.bytes, r.wire);
       const std::uint32_t c = bpf_filter(reinterpret_cast<const bpf_insn*>(mine.data()), r.bytes.data(), r.wire, caplen);
+      const std::uint32_t fast = f::decoded_program::make(mine).value().run(r.bytes, r.wire);
       const std::uint32_t p = f::run(plain, r.bytes, r.wire);
       const std::uint32_t d = bpf_filter(opt.bf_insns, r.bytes.data(), r.wire, caplen);
       const std::uint32_t du = bpf_filter(unopt.bf_insns, r.bytes.data(), r.wire, caplen);
       v = a;
-      if (a == c && a == p && (a == d || (caplen < r.wire && du != d && a == du))) {
+      if (a == c && a == p && a == fast && (a == d || (caplen < r.wire && du != d && a == du))) {
         libpcap_optimizer_cut += a != d ? 1 : 0;
         return true;
       }
       std::fprintf(stderr, "libpcap_bpf: %s, %s: wirespan %u (in bpf_filter %u, unoptimized %u), libpcap %u "
-                   "(unoptimized %u) on a frame of %u bytes (wire %u):", files[i], text, a, c, p, d, du, caplen, r.wire);
+                   "(unoptimized %u; decoded %u) on a frame of %u bytes (wire %u):", files[i], text, a, c, p, d, du, fast, caplen, r.wire);
       for (auto byte : r.bytes) std::fprintf(stderr, " %02x", byte);
       std::fprintf(stderr, "\nwirespan:\n%s", f::dump(mine).c_str());
       return false;
@@ -606,11 +607,14 @@ int main(int argc, char** argv) {
       for (const auto& i : p) reads = reads || i.code == (f::ld | f::mem) || i.code == (f::ldx | f::mem);
       if (reads) continue;
     }
+    const auto fast = f::decoded_program::make(p, f::validation::userland);
+    if (!fast) return fail("decoded_program refuses a program validate() accepts", p);
     for (int k = 0; k < 6; ++k) {
       auto pkt = random_packet();
       const auto caplen = static_cast<std::uint32_t>(pkt.size());
       const std::uint32_t wirelen = k % 2 == 0 ? caplen : caplen + below(100);
       const std::uint32_t a = f::run(p, pkt, wirelen);
+      if (fast->run(pkt, wirelen) != a) return fail("decoded_program::run differs from run", p);
       const std::uint32_t b = bpf_filter(insns, pkt.data(), wirelen, caplen);
       ++runs;
       if (a != b) {

@@ -1,0 +1,133 @@
+#include <doctest/doctest.h>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <wirespan/wirespan.hpp>
+
+namespace f = wirespan::filter;
+
+namespace {
+
+// An IPv4 TCP SYN from 10.0.0.1:51000 to 10.0.0.2:443 in Ethernet.
+constexpr std::array<std::uint8_t, 54> syn = {
+    0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,                                 // Ethernet
+    0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,                  // IPv4
+    0xc7, 0x38, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};    // TCP SYN
+
+// Decoded at compile time, and run on the frame whole and cut.
+constexpr std::uint32_t decoded_verdict(std::string_view expr, std::size_t cut) {
+  const auto prog = f::compile(expr).value();
+  const auto fast = f::decoded_program::make(prog).value();
+  return fast.run(std::span(syn).first(cut), 54);
+}
+static_assert(decoded_verdict("tcp port 443", 54) == 262144);
+static_assert(decoded_verdict("tcp port 443", 37) == 0);  // the destination port cut off
+static_assert(decoded_verdict("udp port 53", 54) == 0);
+static_assert(decoded_verdict("greater 54", 20) == 262144);  // the wire length, not the captured one
+
+std::uint64_t rng_state = 0x2545f4914f6cdd1dull;
+std::uint32_t rnd(std::uint32_t n) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return static_cast<std::uint32_t>(rng_state % n);
+}
+
+// A random program biased to what a validator accepts: known opcodes, short forward
+// jumps, small constants, loads near the packet's end, a return last.
+std::vector<f::instruction> random_program() {
+  static constexpr std::uint16_t codes[] = {
+      f::ld | f::w | f::abs_, f::ld | f::h | f::abs_, f::ld | f::b | f::abs_, f::ld | f::w | f::ind,
+      f::ld | f::h | f::ind, f::ld | f::b | f::ind, f::ldx | f::b | f::msh, f::ld | f::w | f::len,
+      f::ldx | f::w | f::len, f::ld | f::imm, f::ldx | f::imm, f::ld | f::mem, f::ldx | f::mem, f::st, f::stx,
+      f::jmp | f::ja, f::jmp | f::jgt | f::k, f::jmp | f::jge | f::k, f::jmp | f::jeq | f::k, f::jmp | f::jset | f::k,
+      f::jmp | f::jgt | f::x, f::jmp | f::jge | f::x, f::jmp | f::jeq | f::x, f::jmp | f::jset | f::x,
+      f::alu | f::add | f::x, f::alu | f::sub | f::x, f::alu | f::mul | f::x, f::alu | f::div_ | f::x,
+      f::alu | f::mod | f::x, f::alu | f::and_ | f::x, f::alu | f::or_ | f::x, f::alu | f::xor_ | f::x,
+      f::alu | f::lsh | f::x, f::alu | f::rsh | f::x, f::alu | f::add | f::k, f::alu | f::sub | f::k,
+      f::alu | f::mul | f::k, f::alu | f::div_ | f::k, f::alu | f::mod | f::k, f::alu | f::and_ | f::k,
+      f::alu | f::or_ | f::k, f::alu | f::xor_ | f::k, f::alu | f::lsh | f::k, f::alu | f::rsh | f::k,
+      f::alu | f::neg, f::misc | f::tax, f::misc | f::txa, f::ret | f::k, f::ret | f::a};
+  const std::size_t n = 2 + rnd(30);
+  std::vector<f::instruction> p(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    f::instruction& in = p[i];
+    // Loads followed by jumps (the fused pairs) more often than chance.
+    in.code = i > 0 && f::class_of(p[i - 1].code) == f::ld && rnd(2) == 0 ? codes[16 + rnd(4)]
+                                                                          : codes[rnd(sizeof codes / sizeof codes[0])];
+    in.k = rnd(4) == 0 ? rnd(0xffffffffu) : rnd(70);
+    in.jt = static_cast<std::uint8_t>(rnd(4));
+    in.jf = static_cast<std::uint8_t>(rnd(4));
+    if (in.code == (f::jmp | f::ja)) in.k = rnd(4);
+  }
+  p[n - 1] = {static_cast<std::uint16_t>(f::ret | (rnd(2) == 0 ? f::k : f::a)), 0, 0, 262144};
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("filter decoded_program: run()'s verdicts on compiled programs, frames whole and cut") {
+  for (const char* e : {"tcp port 443", "udp port 53", "host 10.0.0.1", "net 10.0.0.0/8 and not port 22",
+                        "tcp[tcpflags] & tcp-syn != 0", "greater 40", "ip6 or arp", "vlan and tcp",
+                        "tcp[((tcp[12] & 0xf0) >> 2):1] & 0x40 = 0", "ip[2:2] - ((ip[0] & 0xf) << 2) > 10"}) {
+    CAPTURE(e);
+    for (bool optimize : {true, false}) {
+      f::compile_options o;
+      o.optimize = optimize;
+      const auto prog = f::compile(e, o).value();
+      const auto fast = f::decoded_program::make(prog).value();
+      CHECK(fast.size() == prog.size());
+      for (std::size_t cut = 0; cut <= syn.size(); ++cut) {
+        CAPTURE(cut);
+        CHECK(fast.run(std::span(syn).first(cut), 54) == f::run(prog, std::span(syn).first(cut), 54));
+      }
+    }
+  }
+  // The deepest fixed-offset load of `tcp port 443` (IPv6's destination port at 56).
+  CHECK(f::decoded_program::make(f::compile("tcp port 443").value()).value().fixed_extent() == 58);
+}
+
+TEST_CASE("filter decoded_program: only validated programs, with validate's error") {
+  const std::vector<f::instruction> no_return = {f::stmt(f::ld | f::imm, 1)};
+  const auto r = f::decoded_program::make(no_return);
+  REQUIRE(!r);
+  CHECK(std::string_view(r.error().what) == "filter: the last instruction is not a return");
+  const std::vector<f::instruction> reads_slot = {f::stmt(f::ld | f::mem, 3), f::stmt(f::ret | f::a, 0)};
+  CHECK(!f::decoded_program::make(reads_slot));  // the kernel's rule: read before written
+  CHECK(f::decoded_program::make(reads_slot, f::validation::userland));
+  CHECK(f::decoded_program::make(reads_slot, f::validation::userland)->run(syn) == 0);  // memory starts at 0
+}
+
+TEST_CASE("filter decoded_program: run()'s verdicts on random valid programs and packets") {
+  long programs = 0, runs = 0, matches = 0;
+  std::vector<std::uint8_t> packet(80);
+  for (int t = 0; t < 20000; ++t) {
+    const auto prog = random_program();
+    const auto fast = f::decoded_program::make(prog, f::validation::userland);
+    if (!fast) continue;
+    ++programs;
+    for (int r = 0; r < 4; ++r) {
+      for (auto& byte : packet) byte = static_cast<std::uint8_t>(rnd(4) == 0 ? rnd(256) : rnd(8));
+      for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{13}, std::size_t{20}, std::size_t{34},
+                              std::size_t{60}, std::size_t{80}, static_cast<std::size_t>(rnd(81))}) {
+        const auto pkt = std::span(packet).first(cut);
+        const std::uint32_t wire = rnd(2) == 0 ? static_cast<std::uint32_t>(cut) : rnd(100000);
+        const std::uint32_t want = f::run(prog, pkt, wire);
+        const std::uint32_t got = fast->run(pkt, wire);
+        if (got != want) {
+          CAPTURE(f::dump(prog));
+          CAPTURE(cut);
+          REQUIRE(got == want);
+        }
+        ++runs;
+        matches += want != 0 ? 1 : 0;
+      }
+    }
+  }
+  MESSAGE(programs << " valid programs, " << runs << " runs, " << matches << " non-zero verdicts");
+  CHECK(programs > 2000);
+  CHECK(matches > runs / 20);
+}
