@@ -6,7 +6,8 @@
 // SO_ATTACH_FILTER, or print), and a native predicate over the frame bytes: each
 // instruction of the program becomes C++ code of its own, specialised on its opcode and
 // constant, so that the compiler turns the program into straight-line code and branches,
-// with no interpreter loop. Its verdicts are `run()`'s on every packet.
+// with no interpreter loop; on a frame long enough for every fixed-offset load, those
+// loads check nothing. Its verdicts are `run()`'s on every packet.
 //
 // ```cpp
 // using https = wirespan::filter::static_filter<"tcp port 443">;
@@ -69,8 +70,9 @@ constexpr std::array<instruction, N> static_program() {
 }
 
 // One instruction, PC, of a program P, as code; the next one is called directly (tail
-// calls: jumps only go forward, so it always ends).
-template <const auto& P, std::size_t PC>
+// calls: jumps only go forward, so it always ends). Unless Checked, the frame is known to
+// hold every fixed-offset load (fixed_extent), and those loads check nothing.
+template <const auto& P, std::size_t PC, bool Checked = true>
 constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uint32_t wire, std::uint32_t A,
                              std::uint32_t X, std::uint32_t* M) noexcept {
   if constexpr (PC >= P.size()) {
@@ -85,11 +87,11 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
       return A;
     } else if constexpr (code == (ld | w | abs_) || code == (ld | h | abs_) || code == (ld | b | abs_)) {
       constexpr std::uint64_t width = code == (ld | w | abs_) ? 4 : code == (ld | h | abs_) ? 2 : 1;
-      if (std::uint64_t{kk} + width > size) return 0;
+      if (Checked && std::uint64_t{kk} + width > size) return 0;
       if constexpr (width == 4) A = load_be32(p + kk);
       else if constexpr (width == 2) A = load_be16(p + kk);
       else A = p[kk];
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (ld | w | ind) || code == (ld | h | ind) || code == (ld | b | ind)) {
       constexpr std::uint64_t width = code == (ld | w | ind) ? 4 : code == (ld | h | ind) ? 2 : 1;
       const std::uint64_t at = std::uint64_t{X} + kk;
@@ -97,17 +99,17 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
       if constexpr (width == 4) A = load_be32(p + at);
       else if constexpr (width == 2) A = load_be16(p + at);
       else A = p[at];
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (ldx | b | msh)) {
-      if (std::uint64_t{kk} + 1 > size) return 0;
+      if (Checked && std::uint64_t{kk} + 1 > size) return 0;
       X = static_cast<std::uint32_t>(p[kk] & 0xf) << 2;
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (ld | w | len) || code == (ldx | w | len)) {
       (code == (ld | w | len) ? A : X) = wire;
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (ld | imm) || code == (ldx | imm)) {
       (code == (ld | imm) ? A : X) = kk;
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (ld | mem) || code == (ldx | mem) || code == st || code == stx) {
       if constexpr (kk >= memory_words) {
         return 0;
@@ -116,10 +118,10 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
         else if constexpr (code == (ldx | mem)) X = M[kk];
         else if constexpr (code == st) M[kk] = A;
         else M[kk] = X;
-        return step<P, PC + 1>(p, size, wire, A, X, M);
+        return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
       }
     } else if constexpr (code == (jmp | ja)) {
-      return step<P, PC + 1 + std::size_t{kk}>(p, size, wire, A, X, M);
+      return step<P, PC + 1 + std::size_t{kk}, Checked>(p, size, wire, A, X, M);
     } else if constexpr (is_conditional_jump(code)) {
       const std::uint32_t r = source_of(code) == x ? X : kk;
       bool yes = false;
@@ -127,8 +129,8 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
       else if constexpr (op_of(code) == jgt) yes = A > r;
       else if constexpr (op_of(code) == jge) yes = A >= r;
       else yes = (A & r) != 0;
-      if (yes) return step<P, PC + 1 + std::size_t{i.jt}>(p, size, wire, A, X, M);
-      return step<P, PC + 1 + std::size_t{i.jf}>(p, size, wire, A, X, M);
+      if (yes) return step<P, PC + 1 + std::size_t{i.jt}, Checked>(p, size, wire, A, X, M);
+      return step<P, PC + 1 + std::size_t{i.jf}, Checked>(p, size, wire, A, X, M);
     } else if constexpr (class_of(code) == alu) {
       constexpr std::uint16_t op = op_of(code);
       const std::uint32_t r = source_of(code) == x ? X : kk;
@@ -146,15 +148,30 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
       else if constexpr (op == rsh) A = r < 32 ? A >> r : 0;
       else if constexpr (op == neg) A = 0u - A;
       else return 0;
-      return step<P, PC + 1>(p, size, wire, A, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, X, M);
     } else if constexpr (code == (misc | tax)) {
-      return step<P, PC + 1>(p, size, wire, A, A, M);
+      return step<P, PC + 1, Checked>(p, size, wire, A, A, M);
     } else if constexpr (code == (misc | txa)) {
-      return step<P, PC + 1>(p, size, wire, X, X, M);
+      return step<P, PC + 1, Checked>(p, size, wire, X, X, M);
     } else {
       return 0;  // (not in a program validate() accepts)
     }
   }
+}
+
+// The bytes a frame needs for no fixed-offset load of P to fail (an ancillary offset,
+// 0xfffff000 and up, always fails: no frame is that long).
+template <const auto& P>
+constexpr std::uint64_t fixed_extent() noexcept {
+  std::uint64_t extent = 0;
+  for (const instruction& i : P) {
+    std::uint64_t width = 0;
+    if (i.code == (ld | w | abs_)) width = 4;
+    if (i.code == (ld | h | abs_)) width = 2;
+    if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) width = 1;
+    if (width != 0 && std::uint64_t{i.k} + width > extent) extent = std::uint64_t{i.k} + width;
+  }
+  return extent;
 }
 
 template <const auto& P>
@@ -188,10 +205,16 @@ struct static_filter {
   /// The verdict on `frame` (the captured bytes) of `wire_length` bytes on the wire:
   /// what `run(program, frame, wire_length)` returns.
   static constexpr std::uint32_t match(bytes frame, std::uint32_t wire_length) noexcept {
+    // (A frame that holds every fixed-offset load runs them without bound checks.)
+    constexpr std::uint64_t extent = detail::fixed_extent<program>();
     if constexpr (detail::uses_memory<program>()) {
       std::uint32_t M[memory_words] = {};
+      if (frame.size() >= extent) return detail::step<program, 0, false>(frame.data(), frame.size(), wire_length, 0, 0, M);
       return detail::step<program, 0>(frame.data(), frame.size(), wire_length, 0, 0, M);
     } else {
+      if (frame.size() >= extent) {
+        return detail::step<program, 0, false>(frame.data(), frame.size(), wire_length, 0, 0, nullptr);
+      }
       return detail::step<program, 0>(frame.data(), frame.size(), wire_length, 0, 0, nullptr);
     }
   }
