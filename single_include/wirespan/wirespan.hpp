@@ -11577,8 +11577,9 @@ constexpr result<std::vector<instruction>> compile(std::string_view text, compil
 // - the instructions are renumbered into a dense set of operations with absolute jump
 //   targets, so each step is one table dispatch and no end-of-program check;
 // - a packet load followed by a conditional jump on a constant (`ldh [12]; jeq #0x800`,
-//   the shape of most of a compiled filter) is one fused operation; the jump stays
-//   where it was too, for paths that jump to it directly;
+//   the shape of most of a compiled filter) is one fused operation, and so is an IPv4
+//   header length (`ldxb 4*([14]&0xf)`) followed by such a load at X + k and its jump;
+//   the instructions fused stay where they were too, for paths that jump to them;
 // - the deepest fixed-offset load is known, so on a packet at least that long the fixed
 //   loads run without bound checks (loads at X + k are always checked).
 //
@@ -11619,6 +11620,12 @@ class decoded_program {
   /// How many operations the program became (fused pairs count as one, and their jump
   /// stays too).
   constexpr std::size_t size() const noexcept { return ops_.size(); }
+  /// How many operations do the work of two or three instructions.
+  constexpr std::size_t fused() const noexcept {
+    std::size_t n = 0;
+    for (const op& o : ops_) n += o.code >= opcode::w_abs_jgt && o.code < opcode::fail ? 1 : 0;
+    return n;
+  }
   /// Packets at least this long need no bound check on the fixed-offset loads.
   constexpr std::uint64_t fixed_extent() const noexcept { return fixed_extent_; }
 
@@ -11639,6 +11646,11 @@ class decoded_program {
     w_ind_jgt, w_ind_jge, w_ind_jeq, w_ind_jset,
     h_ind_jgt, h_ind_jge, h_ind_jeq, h_ind_jset,
     b_ind_jgt, b_ind_jge, b_ind_jeq, b_ind_jset,
+    // fused: X = 4 * (packet[k] & 0xf), then a load at X + offset and a jump: the shape
+    // of every port test behind an IPv4 header
+    msh_w_jgt, msh_w_jge, msh_w_jeq, msh_w_jset,
+    msh_h_jgt, msh_h_jge, msh_h_jeq, msh_h_jset,
+    msh_b_jgt, msh_b_jge, msh_b_jeq, msh_b_jset,
     fail,  // (not reached in a validated program)
   };
   struct op {
@@ -11646,11 +11658,13 @@ class decoded_program {
     std::uint32_t value = 0;  // fused: the constant compared with
     std::uint32_t jt = 0;     // absolute targets (ja: jt)
     std::uint32_t jf = 0;
+    std::uint32_t offset = 0;  // fused with msh: the offset of the load at X + offset
     opcode code = opcode::fail;
   };
 
   std::vector<op> ops_;
   std::uint64_t fixed_extent_ = 0;
+  bool uses_memory_ = false;
 
   static constexpr opcode plain(std::uint16_t c) noexcept {
     switch (c) {
@@ -11739,6 +11753,9 @@ class decoded_program {
       op& o = ops_[pc];
       o.k = i.k;
       o.code = plain(i.code);
+      if (o.code == opcode::ld_mem || o.code == opcode::ldx_mem || o.code == opcode::st_a || o.code == opcode::st_x) {
+        uses_memory_ = true;
+      }
       const auto next = static_cast<std::uint32_t>(pc + 1);
       if (i.code == (jmp | ja)) {
         o.jt = next + i.k;
@@ -11765,7 +11782,45 @@ class decoded_program {
       o.jt = static_cast<std::uint32_t>(pc + 2 + j.jt);
       o.jf = static_cast<std::uint32_t>(pc + 2 + j.jf);
     }
+    // (In order: an msh takes the load-and-jump fused just above it, at pc + 1.)
+    for (std::size_t pc = 0; pc + 2 < n; ++pc) {
+      if (prog[pc].code != (ldx | b | msh)) continue;
+      const op& next = ops_[pc + 1];
+      const int first = static_cast<int>(opcode::w_ind_jgt);
+      const int which = static_cast<int>(next.code) - first;
+      if (which < 0 || which >= 12) continue;  // not a fused load at X + k and jump
+      op& o = ops_[pc];
+      o.code = static_cast<opcode>(static_cast<int>(opcode::msh_w_jgt) + which);
+      o.offset = next.k;
+      o.value = next.value;
+      o.jt = next.jt;
+      o.jf = next.jf;
+    }
   }
+
+  // Loads into A of W bytes at AT; past the captured bytes the program ends with 0 (a
+  // fixed-offset load is checked only when CHECK). (Macros, not lambdas: A and X stay in
+  // registers.)
+#define WIRESPAN_LOAD(W, AT, CHECK)                             \
+  {                                                             \
+    const std::uint64_t at_ = (AT);                             \
+    if ((CHECK) && at_ + (W) > size) return 0;                  \
+    if constexpr ((W) == 4) A = load_be32(p + at_);             \
+    else if constexpr ((W) == 2) A = load_be16(p + at_);        \
+    else A = p[at_];                                            \
+  }
+#define WIRESPAN_FUSED(name, W, IND, test)                                          \
+  case opcode::name:                                                                \
+    WIRESPAN_LOAD(W, (IND) ? std::uint64_t{X} + o.k : std::uint64_t{o.k}, (IND) || checked) \
+    pc = (test) ? o.jt : o.jf;                                                      \
+    break;
+#define WIRESPAN_MSH(name, W, test)                                 \
+  case opcode::name:                                                \
+    if (checked && std::uint64_t{o.k} + 1 > size) return 0;         \
+    X = static_cast<std::uint32_t>(p[o.k] & 0xf) << 2;              \
+    WIRESPAN_LOAD(W, std::uint64_t{X} + o.offset, true)             \
+    pc = (test) ? o.jt : o.jf;                                      \
+    break;
 
   template <bool checked>
   constexpr std::uint32_t execute(bytes packet, std::uint32_t wire_length) const noexcept {
@@ -11774,79 +11829,24 @@ class decoded_program {
     const op* const code = ops_.data();
     std::uint32_t A = 0;
     std::uint32_t X = 0;
-    std::uint32_t M[memory_words] = {};
-    const auto fits = [size](std::uint64_t offset, std::uint64_t width) { return offset + width <= size; };
+    std::uint32_t M[memory_words];  // (zeroed only for a program that uses it)
+    if (uses_memory_) {
+      for (std::uint32_t& m : M) m = 0;
+    }
     std::uint32_t pc = 0;
-    // Loads; each returns false where the program ends with 0.
-    const auto abs_w = [&](std::uint32_t off) {
-      if (checked && !fits(off, 4)) return false;
-      A = load_be32(p + off);
-      return true;
-    };
-    const auto abs_h = [&](std::uint32_t off) {
-      if (checked && !fits(off, 2)) return false;
-      A = load_be16(p + off);
-      return true;
-    };
-    const auto abs_b = [&](std::uint32_t off) {
-      if (checked && !fits(off, 1)) return false;
-      A = p[off];
-      return true;
-    };
-    const auto ind_w = [&](std::uint32_t off) {
-      const std::uint64_t at = std::uint64_t{X} + off;
-      if (!fits(at, 4)) return false;
-      A = load_be32(p + at);
-      return true;
-    };
-    const auto ind_h = [&](std::uint32_t off) {
-      const std::uint64_t at = std::uint64_t{X} + off;
-      if (!fits(at, 2)) return false;
-      A = load_be16(p + at);
-      return true;
-    };
-    const auto ind_b = [&](std::uint32_t off) {
-      const std::uint64_t at = std::uint64_t{X} + off;
-      if (!fits(at, 1)) return false;
-      A = p[at];
-      return true;
-    };
-#define WIRESPAN_FUSED(name, load, test) \
-  case opcode::name:                     \
-    if (!load(o.k)) return 0;            \
-    pc = (test) ? o.jt : o.jf;           \
-    break;
     for (;;) {
       const op& o = code[pc];
       switch (o.code) {
         case opcode::ret_k: return o.k;
         case opcode::ret_a: return A;
-        case opcode::ld_w_abs:
-          if (!abs_w(o.k)) return 0;
-          ++pc;
-          break;
-        case opcode::ld_h_abs:
-          if (!abs_h(o.k)) return 0;
-          ++pc;
-          break;
-        case opcode::ld_b_abs:
-          if (!abs_b(o.k)) return 0;
-          ++pc;
-          break;
-        case opcode::ld_w_ind:
-          if (!ind_w(o.k)) return 0;
-          ++pc;
-          break;
-        case opcode::ld_h_ind:
-          if (!ind_h(o.k)) return 0;
-          ++pc;
-          break;
-        case opcode::ld_b_ind:
-          if (!ind_b(o.k)) return 0;
-          ++pc;
-          break;
+        case opcode::ld_w_abs: WIRESPAN_LOAD(4, o.k, checked) ++pc; break;
+        case opcode::ld_h_abs: WIRESPAN_LOAD(2, o.k, checked) ++pc; break;
+        case opcode::ld_b_abs: WIRESPAN_LOAD(1, o.k, checked) ++pc; break;
+        case opcode::ld_w_ind: WIRESPAN_LOAD(4, std::uint64_t{X} + o.k, true) ++pc; break;
+        case opcode::ld_h_ind: WIRESPAN_LOAD(2, std::uint64_t{X} + o.k, true) ++pc; break;
+        case opcode::ld_b_ind: WIRESPAN_LOAD(1, std::uint64_t{X} + o.k, true) ++pc; break;
         case opcode::ldx_msh:
-          if (checked && !fits(o.k, 1)) return 0;
+          if (checked && std::uint64_t{o.k} + 1 > size) return 0;
           X = static_cast<std::uint32_t>(p[o.k] & 0xf) << 2;
           ++pc;
           break;
@@ -11896,35 +11896,49 @@ class decoded_program {
         case opcode::neg_a: A = 0u - A, ++pc; break;
         case opcode::tax_: X = A, ++pc; break;
         case opcode::txa_: A = X, ++pc; break;
-        WIRESPAN_FUSED(w_abs_jgt, abs_w, A > o.value)
-        WIRESPAN_FUSED(w_abs_jge, abs_w, A >= o.value)
-        WIRESPAN_FUSED(w_abs_jeq, abs_w, A == o.value)
-        WIRESPAN_FUSED(w_abs_jset, abs_w, (A & o.value) != 0)
-        WIRESPAN_FUSED(h_abs_jgt, abs_h, A > o.value)
-        WIRESPAN_FUSED(h_abs_jge, abs_h, A >= o.value)
-        WIRESPAN_FUSED(h_abs_jeq, abs_h, A == o.value)
-        WIRESPAN_FUSED(h_abs_jset, abs_h, (A & o.value) != 0)
-        WIRESPAN_FUSED(b_abs_jgt, abs_b, A > o.value)
-        WIRESPAN_FUSED(b_abs_jge, abs_b, A >= o.value)
-        WIRESPAN_FUSED(b_abs_jeq, abs_b, A == o.value)
-        WIRESPAN_FUSED(b_abs_jset, abs_b, (A & o.value) != 0)
-        WIRESPAN_FUSED(w_ind_jgt, ind_w, A > o.value)
-        WIRESPAN_FUSED(w_ind_jge, ind_w, A >= o.value)
-        WIRESPAN_FUSED(w_ind_jeq, ind_w, A == o.value)
-        WIRESPAN_FUSED(w_ind_jset, ind_w, (A & o.value) != 0)
-        WIRESPAN_FUSED(h_ind_jgt, ind_h, A > o.value)
-        WIRESPAN_FUSED(h_ind_jge, ind_h, A >= o.value)
-        WIRESPAN_FUSED(h_ind_jeq, ind_h, A == o.value)
-        WIRESPAN_FUSED(h_ind_jset, ind_h, (A & o.value) != 0)
-        WIRESPAN_FUSED(b_ind_jgt, ind_b, A > o.value)
-        WIRESPAN_FUSED(b_ind_jge, ind_b, A >= o.value)
-        WIRESPAN_FUSED(b_ind_jeq, ind_b, A == o.value)
-        WIRESPAN_FUSED(b_ind_jset, ind_b, (A & o.value) != 0)
+        WIRESPAN_FUSED(w_abs_jgt, 4, false, A > o.value)
+        WIRESPAN_FUSED(w_abs_jge, 4, false, A >= o.value)
+        WIRESPAN_FUSED(w_abs_jeq, 4, false, A == o.value)
+        WIRESPAN_FUSED(w_abs_jset, 4, false, (A & o.value) != 0)
+        WIRESPAN_FUSED(h_abs_jgt, 2, false, A > o.value)
+        WIRESPAN_FUSED(h_abs_jge, 2, false, A >= o.value)
+        WIRESPAN_FUSED(h_abs_jeq, 2, false, A == o.value)
+        WIRESPAN_FUSED(h_abs_jset, 2, false, (A & o.value) != 0)
+        WIRESPAN_FUSED(b_abs_jgt, 1, false, A > o.value)
+        WIRESPAN_FUSED(b_abs_jge, 1, false, A >= o.value)
+        WIRESPAN_FUSED(b_abs_jeq, 1, false, A == o.value)
+        WIRESPAN_FUSED(b_abs_jset, 1, false, (A & o.value) != 0)
+        WIRESPAN_FUSED(w_ind_jgt, 4, true, A > o.value)
+        WIRESPAN_FUSED(w_ind_jge, 4, true, A >= o.value)
+        WIRESPAN_FUSED(w_ind_jeq, 4, true, A == o.value)
+        WIRESPAN_FUSED(w_ind_jset, 4, true, (A & o.value) != 0)
+        WIRESPAN_FUSED(h_ind_jgt, 2, true, A > o.value)
+        WIRESPAN_FUSED(h_ind_jge, 2, true, A >= o.value)
+        WIRESPAN_FUSED(h_ind_jeq, 2, true, A == o.value)
+        WIRESPAN_FUSED(h_ind_jset, 2, true, (A & o.value) != 0)
+        WIRESPAN_FUSED(b_ind_jgt, 1, true, A > o.value)
+        WIRESPAN_FUSED(b_ind_jge, 1, true, A >= o.value)
+        WIRESPAN_FUSED(b_ind_jeq, 1, true, A == o.value)
+        WIRESPAN_FUSED(b_ind_jset, 1, true, (A & o.value) != 0)
+        WIRESPAN_MSH(msh_w_jgt, 4, A > o.value)
+        WIRESPAN_MSH(msh_w_jge, 4, A >= o.value)
+        WIRESPAN_MSH(msh_w_jeq, 4, A == o.value)
+        WIRESPAN_MSH(msh_w_jset, 4, (A & o.value) != 0)
+        WIRESPAN_MSH(msh_h_jgt, 2, A > o.value)
+        WIRESPAN_MSH(msh_h_jge, 2, A >= o.value)
+        WIRESPAN_MSH(msh_h_jeq, 2, A == o.value)
+        WIRESPAN_MSH(msh_h_jset, 2, (A & o.value) != 0)
+        WIRESPAN_MSH(msh_b_jgt, 1, A > o.value)
+        WIRESPAN_MSH(msh_b_jge, 1, A >= o.value)
+        WIRESPAN_MSH(msh_b_jeq, 1, A == o.value)
+        WIRESPAN_MSH(msh_b_jset, 1, (A & o.value) != 0)
         case opcode::fail: return 0;
       }
     }
-#undef WIRESPAN_FUSED
   }
+#undef WIRESPAN_MSH
+#undef WIRESPAN_FUSED
+#undef WIRESPAN_LOAD
 };
 
 }  // namespace wirespan::filter

@@ -55,9 +55,14 @@ std::vector<f::instruction> random_program() {
   std::vector<f::instruction> p(n);
   for (std::size_t i = 0; i < n; ++i) {
     f::instruction& in = p[i];
-    // Loads followed by jumps (the fused pairs) more often than chance.
-    in.code = i > 0 && f::class_of(p[i - 1].code) == f::ld && rnd(2) == 0 ? codes[16 + rnd(4)]
-                                                                          : codes[rnd(sizeof codes / sizeof codes[0])];
+    // Loads followed by jumps (the fused pairs), and an msh followed by a load at X + k
+    // (fused with its jump too), more often than chance.
+    const bool after_load = i > 0 && f::class_of(p[i - 1].code) == f::ld;
+    const bool after_msh = i > 0 && p[i - 1].code == (f::ldx | f::b | f::msh);
+    in.code = after_load && rnd(2) == 0  ? codes[16 + rnd(4)]
+              : after_msh && rnd(2) == 0 ? codes[3 + rnd(3)]
+              : rnd(8) == 0              ? codes[6]
+                                         : codes[rnd(sizeof codes / sizeof codes[0])];
     in.k = rnd(4) == 0 ? rnd(0xffffffffu) : rnd(70);
     in.jt = static_cast<std::uint8_t>(rnd(4));
     in.jf = static_cast<std::uint8_t>(rnd(4));
@@ -86,8 +91,13 @@ TEST_CASE("filter decoded_program: run()'s verdicts on compiled programs, frames
       }
     }
   }
-  // The deepest fixed-offset load of `tcp port 443` (IPv6's destination port at 56).
-  CHECK(f::decoded_program::make(f::compile("tcp port 443").value()).value().fixed_extent() == 58);
+  // The deepest fixed-offset load of `tcp port 443` (IPv6's destination port at 56); its
+  // fused operations: the four fixed loads and their jumps (ldh [12], ldb [20], ldh [54],
+  // ldh [56]; and ldb [23], ldh [20] for IPv4), the two loads at X + 14 and X + 16 with
+  // theirs, and the msh with the first of those.
+  const auto https = f::decoded_program::make(f::compile("tcp port 443").value()).value();
+  CHECK(https.fixed_extent() == 58);
+  CHECK(https.fused() == 9);
 }
 
 TEST_CASE("filter decoded_program: only validated programs, with validate's error") {
@@ -103,12 +113,14 @@ TEST_CASE("filter decoded_program: only validated programs, with validate's erro
 
 TEST_CASE("filter decoded_program: run()'s verdicts on random valid programs and packets") {
   long programs = 0, runs = 0, matches = 0;
+  std::size_t fused = 0;
   std::vector<std::uint8_t> packet(80);
   for (int t = 0; t < 20000; ++t) {
     const auto prog = random_program();
     const auto fast = f::decoded_program::make(prog, f::validation::userland);
     if (!fast) continue;
     ++programs;
+    fused += fast->fused();
     for (int r = 0; r < 4; ++r) {
       for (auto& byte : packet) byte = static_cast<std::uint8_t>(rnd(4) == 0 ? rnd(256) : rnd(8));
       for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{13}, std::size_t{20}, std::size_t{34},
@@ -127,7 +139,9 @@ TEST_CASE("filter decoded_program: run()'s verdicts on random valid programs and
       }
     }
   }
-  MESSAGE(programs << " valid programs, " << runs << " runs, " << matches << " non-zero verdicts");
+  MESSAGE(programs << " valid programs (" << fused << " fused operations), " << runs << " runs, " << matches
+                   << " non-zero verdicts");
+  CHECK(fused > programs / 2);
   CHECK(programs > 2000);
   CHECK(matches > runs / 20);
 }
