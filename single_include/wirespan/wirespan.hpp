@@ -8378,6 +8378,17 @@ constexpr bool is_conditional_jump(std::uint16_t code) noexcept {
   return (op == jeq || op == jgt || op == jge || op == jset) && (code & ~std::uint16_t{0xf8}) == jmp;
 }
 
+/// For a load at a fixed offset (`ld [k]`, `ldh [k]`, `ldb [k]`, `ldxb 4*([k]&0xf)`): the
+/// captured bytes it needs, k + its width; 0 for every other instruction. (An ancillary
+/// offset, 0xfffff000 and up, needs more than any packet has: such a load always fails.)
+constexpr std::uint64_t fixed_load_extent(const instruction& i) noexcept {
+  const std::uint64_t at = i.k;
+  if (i.code == (ld | w | abs_)) return at + 4;
+  if (i.code == (ld | h | abs_)) return at + 2;
+  if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) return at + 1;
+  return 0;
+}
+
 /// The verdict tcpdump's programs return to accept a packet (its default snapshot length).
 inline constexpr std::uint32_t accept_snaplen = 262144;
 
@@ -11763,14 +11774,8 @@ class decoded_program {
         o.jt = next + i.jt;
         o.jf = next + i.jf;
       }
-      // Fixed-offset loads: the bytes a packet needs for none of them to fail. (An
-      // ancillary offset, 0xfffff000 and up, always fails, as in run(): a packet is never
-      // that long.)
-      std::uint64_t width = 0;
-      if (i.code == (ld | w | abs_)) width = 4;
-      if (i.code == (ld | h | abs_)) width = 2;
-      if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) width = 1;
-      if (width != 0 && std::uint64_t{i.k} + width > fixed_extent_) fixed_extent_ = std::uint64_t{i.k} + width;
+      // Fixed-offset loads: the bytes a packet needs for none of them to fail.
+      if (fixed_load_extent(i) > fixed_extent_) fixed_extent_ = fixed_load_extent(i);
     }
     for (std::size_t pc = 0; pc + 1 < n; ++pc) {
       const instruction& j = prog[pc + 1];
@@ -12253,17 +12258,12 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
   }
 }
 
-// The bytes a frame needs for no fixed-offset load of P to fail (an ancillary offset,
-// 0xfffff000 and up, always fails: no frame is that long).
+// The bytes a frame needs for no fixed-offset load of P to fail.
 template <const auto& P>
 constexpr std::uint64_t fixed_extent() noexcept {
   std::uint64_t extent = 0;
   for (const instruction& i : P) {
-    std::uint64_t width = 0;
-    if (i.code == (ld | w | abs_)) width = 4;
-    if (i.code == (ld | h | abs_)) width = 2;
-    if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) width = 1;
-    if (width != 0 && std::uint64_t{i.k} + width > extent) extent = std::uint64_t{i.k} + width;
+    if (fixed_load_extent(i) > extent) extent = fixed_load_extent(i);
   }
   return extent;
 }

@@ -8,15 +8,13 @@
 
 #include <wirespan/wirespan.hpp>
 
+#include "frames.hpp"
+
 namespace f = wirespan::filter;
 
 namespace {
 
-// An IPv4 TCP SYN from 10.0.0.1:51000 to 10.0.0.2:443 in Ethernet.
-constexpr std::array<std::uint8_t, 54> syn = {
-    0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,                                 // Ethernet
-    0x45, 0, 0, 40, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,                  // IPv4
-    0xc7, 0x38, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};    // TCP SYN
+using wirespan_test::syn;  // an IPv4 TCP SYN from 10.0.0.1:51000 to 10.0.0.2:443
 
 // The parser and the compiler at compile time: the same code as at run time.
 constexpr std::uint32_t verdict(std::string_view expr) {

@@ -133,6 +133,17 @@ constexpr bool is_conditional_jump(std::uint16_t code) noexcept {
   return (op == jeq || op == jgt || op == jge || op == jset) && (code & ~std::uint16_t{0xf8}) == jmp;
 }
 
+/// For a load at a fixed offset (`ld [k]`, `ldh [k]`, `ldb [k]`, `ldxb 4*([k]&0xf)`): the
+/// captured bytes it needs, k + its width; 0 for every other instruction. (An ancillary
+/// offset, 0xfffff000 and up, needs more than any packet has: such a load always fails.)
+constexpr std::uint64_t fixed_load_extent(const instruction& i) noexcept {
+  const std::uint64_t at = i.k;
+  if (i.code == (ld | w | abs_)) return at + 4;
+  if (i.code == (ld | h | abs_)) return at + 2;
+  if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) return at + 1;
+  return 0;
+}
+
 /// The verdict tcpdump's programs return to accept a packet (its default snapshot length).
 inline constexpr std::uint32_t accept_snaplen = 262144;
 

@@ -199,14 +199,8 @@ class decoded_program {
         o.jt = next + i.jt;
         o.jf = next + i.jf;
       }
-      // Fixed-offset loads: the bytes a packet needs for none of them to fail. (An
-      // ancillary offset, 0xfffff000 and up, always fails, as in run(): a packet is never
-      // that long.)
-      std::uint64_t width = 0;
-      if (i.code == (ld | w | abs_)) width = 4;
-      if (i.code == (ld | h | abs_)) width = 2;
-      if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) width = 1;
-      if (width != 0 && std::uint64_t{i.k} + width > fixed_extent_) fixed_extent_ = std::uint64_t{i.k} + width;
+      // Fixed-offset loads: the bytes a packet needs for none of them to fail.
+      if (fixed_load_extent(i) > fixed_extent_) fixed_extent_ = fixed_load_extent(i);
     }
     for (std::size_t pc = 0; pc + 1 < n; ++pc) {
       const instruction& j = prog[pc + 1];

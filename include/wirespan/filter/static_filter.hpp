@@ -159,17 +159,12 @@ constexpr std::uint32_t step(const std::uint8_t* p, std::uint64_t size, std::uin
   }
 }
 
-// The bytes a frame needs for no fixed-offset load of P to fail (an ancillary offset,
-// 0xfffff000 and up, always fails: no frame is that long).
+// The bytes a frame needs for no fixed-offset load of P to fail.
 template <const auto& P>
 constexpr std::uint64_t fixed_extent() noexcept {
   std::uint64_t extent = 0;
   for (const instruction& i : P) {
-    std::uint64_t width = 0;
-    if (i.code == (ld | w | abs_)) width = 4;
-    if (i.code == (ld | h | abs_)) width = 2;
-    if (i.code == (ld | b | abs_) || i.code == (ldx | b | msh)) width = 1;
-    if (width != 0 && std::uint64_t{i.k} + width > extent) extent = std::uint64_t{i.k} + width;
+    if (fixed_load_extent(i) > extent) extent = fixed_load_extent(i);
   }
   return extent;
 }
