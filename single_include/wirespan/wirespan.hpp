@@ -11617,29 +11617,6 @@ class decoded_program {
     return d;
   }
 
-  /// The verdict of the program on `packet` (the captured bytes), `wire_length` bytes on
-  /// the wire: that of `run(prog, packet, wire_length)`.
-  constexpr std::uint32_t run(bytes packet, std::uint32_t wire_length) const noexcept {
-    if (packet.size() >= fixed_extent_) return execute<false>(packet, wire_length);
-    return execute<true>(packet, wire_length);
-  }
-  /// The verdict on a packet captured whole.
-  constexpr std::uint32_t run(bytes packet) const noexcept {
-    return run(packet, static_cast<std::uint32_t>(packet.size() > 0xffffffffu ? 0xffffffffu : packet.size()));
-  }
-
-  /// How many operations the program became (fused pairs count as one, and their jump
-  /// stays too).
-  constexpr std::size_t size() const noexcept { return ops_.size(); }
-  /// How many operations do the work of two or three instructions.
-  constexpr std::size_t fused() const noexcept {
-    std::size_t n = 0;
-    for (const op& o : ops_) n += o.code >= opcode::w_abs_jgt && o.code < opcode::fail ? 1 : 0;
-    return n;
-  }
-  /// Packets at least this long need no bound check on the fixed-offset loads.
-  constexpr std::uint64_t fixed_extent() const noexcept { return fixed_extent_; }
-
  private:
   // The operations. Fused ones: load (word, half, byte; at k or X + k), then compare
   // A with `value` and go to jt or jf.
@@ -11944,6 +11921,32 @@ class decoded_program {
 #undef WIRESPAN_MSH
 #undef WIRESPAN_FUSED
 #undef WIRESPAN_LOAD
+
+ public:
+  // (After execute: clang 14 does not instantiate a member template used before its
+  // definition in a constant expression.)
+  /// The verdict of the program on `packet` (the captured bytes), `wire_length` bytes on
+  /// the wire: that of `run(prog, packet, wire_length)`.
+  constexpr std::uint32_t run(bytes packet, std::uint32_t wire_length) const noexcept {
+    if (packet.size() >= fixed_extent_) return execute<false>(packet, wire_length);
+    return execute<true>(packet, wire_length);
+  }
+  /// The verdict on a packet captured whole.
+  constexpr std::uint32_t run(bytes packet) const noexcept {
+    return run(packet, static_cast<std::uint32_t>(packet.size() > 0xffffffffu ? 0xffffffffu : packet.size()));
+  }
+
+  /// How many operations the program became (fused pairs count as one, and their jump
+  /// stays too).
+  constexpr std::size_t size() const noexcept { return ops_.size(); }
+  /// How many operations do the work of two or three instructions.
+  constexpr std::size_t fused() const noexcept {
+    std::size_t n = 0;
+    for (const op& o : ops_) n += o.code >= opcode::w_abs_jgt && o.code < opcode::fail ? 1 : 0;
+    return n;
+  }
+  /// Packets at least this long need no bound check on the fixed-offset loads.
+  constexpr std::uint64_t fixed_extent() const noexcept { return fixed_extent_; }
 };
 
 }  // namespace wirespan::filter
