@@ -36,8 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto plain = f::compile(text, options);
   if (!prog) {
     require(prog.error().what != nullptr);
-    // Only the optimizer's "rejects all packets" fails where the unoptimized compile does not.
-    if (plain) require(f::run(*plain, wirespan::bytes(syn, sizeof syn)) == 0 && f::run(*plain, wirespan::bytes(arp, sizeof arp)) == 0);
+    // Where the unoptimized compile does not fail, the optimized one fails only for what
+    // libpcap's optimizer refuses too: a division or shift it finds constant (zero, or
+    // more than 31), or a program that rejects all packets.
+    if (plain && std::string_view(prog.error().what).find("the optimizer finds constant") == std::string_view::npos) {
+      require(f::run(*plain, wirespan::bytes(syn, sizeof syn)) == 0 && f::run(*plain, wirespan::bytes(arp, sizeof arp)) == 0);
+    }
     return 0;
   }
   require(plain.has_value() && f::validate(*plain).has_value());
