@@ -219,10 +219,16 @@ struct lexer {
         break;
       default: break;
     }
-    bool escaped = false;
-    if (c == '\\' && i + 1 < s.size() && is_word_char(s[i + 1])) {
-      escaped = true;
-      ++i;
+    // An escaped word (\tcp) runs, as in libpcap's scanner, to the next blank, '!', '('
+    // or ')': `\0000000&&0000000` is one name (libpcap: "unknown port").
+    const auto ends_escape = [](char e) { return e == ' ' || e == '!' || e == '(' || e == ')' || e == '\n' || e == '\t'; };
+    if (c == '\\' && i + 1 < s.size() && !ends_escape(s[i + 1])) {
+      const std::size_t from = ++i;
+      while (i < s.size() && !ends_escape(s[i])) ++i;
+      t.text = s.substr(from, i - from);
+      t.kind = tok::id;
+      t.escaped = true;
+      return t;
     }
     if (!is_word_char(s[i])) {
       t.kind = tok::end;
@@ -241,8 +247,6 @@ struct lexer {
     }
     t.text = s.substr(start, i - start);
     t.kind = tok::id;
-    t.escaped = escaped;
-    if (escaped) return t;
     // Numbers: decimal, 0x hex, leading-0 octal (libpcap's stoulen).
     const std::string_view w = t.text;
     bool digits = true;
