@@ -850,7 +850,8 @@ int main(int argc, char** argv) {
       "0 = 1^1^1^1^1^1^1^1^1^1^1^1^1^1^ether[0]", "48 < 000005000000", "udp greater 9", "src broadcast",
       "tcp[13] & \\tcp-syn != 0", "net 0/00", "net 10 mask 255.0.0.0", "net \\3", "net ::6/1",
       "ether host \\aa:bb:cc:dd:ee:ff", "ip[2:2] * -500 * 0 << (0 ^ 10000 << 5) = 0",
-      "port 01&&0000001&&000000000000", "net 000000000000", "portrange 0000.0000.0001"};
+      "port 01&&0000001&&000000000000", "net 000000000000", "portrange 0000.0000.0001",
+      "port \\0000000&&0000000", "ip proto \\tcp&& 1 = 1"};
   long rejections = 0;
   for (const char* e : rejected) {
     bpf_program bp{};
