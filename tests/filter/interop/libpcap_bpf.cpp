@@ -358,13 +358,13 @@ int check_captures(int count, char** files) {
     }
     total_frames += static_cast<long>(recs.size());
     pcap_t* dead = pcap_open_dead(dlt, 262144);
-    const auto verdict_of = [&](const char* text, const std::vector<f::instruction>& mine,
+    const auto verdict_of = [&](const char* text, const std::vector<f::instruction>& mine, const f::decoded_program& decoded,
                                 const std::vector<f::instruction>& plain, const bpf_program& opt,
                                 const bpf_program& unopt, const frame_record& r, std::uint32_t& v) -> bool {
       const auto caplen = static_cast<std::uint32_t>(r.bytes.size());
       const std::uint32_t a = f::run(mine, r.bytes, r.wire);
       const std::uint32_t c = bpf_filter(reinterpret_cast<const bpf_insn*>(mine.data()), r.bytes.data(), r.wire, caplen);
-      const std::uint32_t fast = f::decoded_program::make(mine).value().run(r.bytes, r.wire);
+      const std::uint32_t fast = decoded.run(r.bytes, r.wire);
       const std::uint32_t p = f::run(plain, r.bytes, r.wire);
       const std::uint32_t d = bpf_filter(opt.bf_insns, r.bytes.data(), r.wire, caplen);
       const std::uint32_t du = bpf_filter(unopt.bf_insns, r.bytes.data(), r.wire, caplen);
@@ -410,9 +410,10 @@ int check_captures(int count, char** files) {
         continue;
       }
       ++expression_programs;
+      const auto decoded = f::decoded_program::make(mine).value();
       for (const auto& r : recs) {
         std::uint32_t v = 0;
-        if (!verdict_of(e, mine, plain, opt, unopt, r, v)) return 1;
+        if (!verdict_of(e, mine, decoded, plain, opt, unopt, r, v)) return 1;
         ++verdicts;
         matched += v != 0 ? 1 : 0;
       }
@@ -425,9 +426,10 @@ int check_captures(int count, char** files) {
         std::vector<f::instruction> mine, plain;
         bpf_program opt{}, unopt{};
         if (compile_both(s.text, mine, plain, opt, unopt) != 1) return 1;
+        const auto decoded = f::decoded_program::make(mine).value();
         for (const auto& r : recs) {
           std::uint32_t v = 0;
-          if (!verdict_of(s.text, mine, plain, opt, unopt, r, v)) return 1;
+          if (!verdict_of(s.text, mine, decoded, plain, opt, unopt, r, v)) return 1;
           if (s.match(r.bytes, r.wire) != v) {
             std::fprintf(stderr, "libpcap_bpf: %s: static_filter<\"%s\"> says %u, the run-time program %u\n",
                          files[i], s.text, s.match(r.bytes, r.wire), v);
@@ -485,10 +487,11 @@ int check_captures(int count, char** files) {
         std::vector<f::instruction> mine, plain;
         bpf_program opt{}, unopt{};
         if (compile_both(e.c_str(), mine, plain, opt, unopt) != 1) return 1;
+        const auto decoded = f::decoded_program::make(mine).value();
         long n = 0;
         for (const auto& r : recs) {
           std::uint32_t v = 0;
-          if (!verdict_of(e.c_str(), mine, plain, opt, unopt, r, v)) return 1;
+          if (!verdict_of(e.c_str(), mine, decoded, plain, opt, unopt, r, v)) return 1;
           ++verdicts;
           n += v != 0 ? 1 : 0;
         }
