@@ -338,6 +338,23 @@ inline constexpr named_port port_names[] = {
     {"postgresql", 5432, true, false}, {"http-alt", 8080, true, false},
 };
 
+// Primitives of pcap-filter(7) that wirespan does not compile (yet).
+inline constexpr std::string_view unsupported_words[] = {
+    "mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc", "decnet", "iso", "atalk", "aarp",
+    "ipx", "netbeui", "stp", "wlan", "type", "subtype", "inbound", "outbound", "ifname", "on", "rnr", "rulenum",
+    "reason", "rset", "srnr", "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl",
+    "moprc", "sca", "clnp", "esis", "isis", "carp", "vrrp", "ah", "esp", "pim", "igrp", "atm"
+};
+// Words that are never a value after a qualifier.
+inline constexpr std::string_view value_keywords[] = {
+    "and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst", "greater", "less",
+    "broadcast", "multicast", "len", "vlan"
+};
+// Protocol names (as libpcap's scanner knows them).
+inline constexpr std::string_view protocol_keywords[] = {
+    "tcp", "udp", "icmp", "icmp6", "igmp", "sctp", "ah", "esp", "pim", "vrrp", "carp", "igrp", "ip", "ip6",
+    "arp", "rarp"
+};
 // Every word libpcap's scanner makes a keyword (scanner.l, libpcap 1.10): unescaped, none
 // of them is a host name.
 inline constexpr std::string_view libpcap_keywords[] = {
@@ -869,11 +886,7 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : {"mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
-                               "decnet", "iso", "atalk", "aarp", "ipx", "netbeui", "stp", "wlan", "type", "subtype",
-                               "inbound", "outbound", "ifname", "on", "rnr", "rulenum", "reason", "rset", "srnr",
-                               "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl", "moprc",
-                               "sca", "clnp", "esis", "isis", "carp", "vrrp", "ah", "esp", "pim", "igrp", "atm"}) {
+    for (std::string_view w : unsupported_words) {
       if (is_word(w)) {
         failed = true;
         err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
@@ -988,8 +1001,7 @@ struct parser {
     if (t.kind == tok::number) return true;
     if (t.kind != tok::id) return false;
     if (t.escaped) return true;
-    for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
-                               "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
+    for (std::string_view k : value_keywords) {
       if (t.text == k) return false;
     }
     return proto_of(t.text) == proto::none;
@@ -1210,8 +1222,7 @@ struct parser {
   }
 
   static constexpr bool is_keyword(std::string_view w) noexcept {
-    for (std::string_view k : {"tcp", "udp", "icmp", "icmp6", "igmp", "sctp", "ah", "esp", "pim", "vrrp", "carp",
-                               "igrp", "ip", "ip6", "arp", "rarp"}) {
+    for (std::string_view k : protocol_keywords) {
       if (w == k) return true;
     }
     return false;

@@ -51,16 +51,26 @@ struct vnode {
 
 struct fact {
   std::int32_t v;
-  std::uint16_t op;  // jeq, jgt, jge, jset
   std::uint32_t k;
+  std::uint16_t op;  // jeq, jgt, jge, jset
   bool outcome;
 };
 
-// A list of at most N values, in place (the optimizer copies states often).
+// A list of at most N values, in place (the optimizer copies states often: a copy
+// copies the values in the list, not the room for N).
 template <class T, std::size_t N>
 struct inline_list {
-  T items[N]{};
+  T items[N];  // (only the first `count` are ever read)
   std::size_t count = 0;
+  constexpr inline_list() noexcept {}
+  constexpr inline_list(const inline_list& o) noexcept : count(o.count) {
+    for (std::size_t i = 0; i < count; ++i) items[i] = o.items[i];
+  }
+  constexpr inline_list& operator=(const inline_list& o) noexcept {
+    count = o.count;
+    for (std::size_t i = 0; i < count; ++i) items[i] = o.items[i];
+    return *this;
+  }
   constexpr std::size_t size() const noexcept { return count; }
   constexpr const T* begin() const noexcept { return items; }
   constexpr const T* end() const noexcept { return items + count; }
@@ -79,6 +89,7 @@ struct inline_list {
 inline constexpr std::size_t max_facts = 48;
 
 struct state {
+  constexpr state() noexcept {}  // (user-provided: a vector of states is not zeroed first)
   std::int32_t A = -1;  // value numbers (-1: unknown)
   std::int32_t X = -1;
   std::int32_t M[memory_words] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
@@ -132,7 +143,11 @@ class optimizer {
   // One pass; false when nothing changed.
   constexpr bool pass() {
     const std::size_t n = p_.size();
-    std::vector<std::int32_t> jt(n, -1), jf(n, -1);  // absolute targets
+    // (the per-pass tables are members, so that their room is kept from pass to pass)
+    std::vector<std::int32_t>& jt = jt_;  // absolute targets
+    std::vector<std::int32_t>& jf = jf_;
+    jt.assign(n, -1);
+    jf.assign(n, -1);
     for (std::size_t i = 0; i < n; ++i) {
       const instruction& in = p_[i];
       if (in.code == (jmp | ja)) {
@@ -148,7 +163,8 @@ class optimizer {
     // division by zero, also ends with 0. (Not through a jump decided by a constant,
     // which libpcap leaves as it is.)
     {
-      std::vector<std::uint8_t> zero(n + 1, 0);
+      std::vector<std::uint8_t>& zero = zero_;
+      zero.assign(n + 1, 0);
       for (std::size_t r = n; r-- > 0;) {
         const instruction& i = p_[r];
         const std::uint16_t c = class_of(i.code);
@@ -185,15 +201,19 @@ class optimizer {
       changed = true;
       liveness();
     }
-    std::vector<state> in(n);
-    std::vector<std::uint8_t> seen(n, 0), drop(n, 0);
+    // (in_ keeps its room from pass to pass: a state is read only where seen is set)
+    if (in_.size() < n) in_.resize(n);
+    std::vector<state>& in = in_;
+    std::vector<std::uint8_t>& seen = seen_;
+    std::vector<std::uint8_t>& drop = drop_;
+    seen.assign(n, 0);
+    drop.assign(n, 0);
     seen[0] = true;
     in[0].A = number({vop::konst, 0, -1, -1, 0});
     in[0].X = in[0].A;
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen[i]) continue;
-      state s = std::move(in[i]);
-      in[i] = state{};
+      state s = in[i];
       const instruction ins = p_[i];
       const std::uint16_t cls = class_of(ins.code);
       if (cls == ret) continue;
@@ -227,7 +247,7 @@ class optimizer {
         }
         for (int side = 0; side < 2; ++side) {
           state e = s;
-          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, op_of(ins.code), ins.k, side == 0});
+          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, ins.k, op_of(ins.code), side == 0});
           std::int32_t& target = side == 0 ? jt[i] : jf[i];
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
@@ -262,7 +282,8 @@ class optimizer {
     for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
     if (!changed) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
-    std::vector<std::int32_t> at(n + 1, 0);
+    std::vector<std::int32_t>& at = at_;
+    at.assign(n + 1, 0);
     std::int32_t next = 0;
     for (std::size_t i = 0; i < n; ++i) {
       at[i] = next;
@@ -299,15 +320,18 @@ class optimizer {
   // falls into it). True when an edge moved.
   constexpr bool merge(std::vector<std::int32_t>& jt, std::vector<std::int32_t>& jf) {
     const std::size_t n = p_.size();
-    struct key {
-      std::uint16_t code;
-      std::uint32_t k;
-      std::int32_t t, f;  // classes of the successors (-1: none)
-      constexpr bool operator==(const key&) const noexcept = default;
-    };
-    std::vector<key> keys;           // class -> its key
-    std::vector<std::int32_t> last;  // class -> the last instruction of the class
-    std::vector<std::int32_t> cls(n, -1);
+    std::vector<key>& keys = keys_;           // class -> its key
+    std::vector<std::int32_t>& last = last_;  // class -> the last instruction of the class
+    std::vector<std::int32_t>& cls = cls_;
+    keys.clear();
+    last.clear();
+    cls.assign(n, -1);
+    std::size_t room = 16;
+    while (room < 2 * n) room *= 2;
+    std::vector<std::int32_t>& table = table_;  // open addressing: key -> class
+    table.assign(room, -1);
+    keys.reserve(n);
+    last.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
@@ -322,19 +346,17 @@ class optimizer {
         if (r + 1 >= n || cls[r + 1] < 0) continue;
         kk.t = cls[r + 1];
       }
-      std::int32_t found = -1;
-      for (std::size_t q = 0; q < keys.size(); ++q) {
-        if (keys[q] == kk) {
-          found = static_cast<std::int32_t>(q);
-          break;
-        }
-      }
-      if (found < 0) {
+      std::uint32_t h = (std::uint32_t{kk.code} * 0x9e3779b1u) ^ (kk.k * 0x85ebca6bu) ^
+                        (static_cast<std::uint32_t>(kk.t) * 0xc2b2ae35u) ^ (static_cast<std::uint32_t>(kk.f) * 0x27d4eb2fu);
+      h ^= h >> 15;
+      std::size_t slot = h & (table.size() - 1);
+      while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
+      if (table[slot] < 0) {
         keys.push_back(kk);
         last.push_back(static_cast<std::int32_t>(r));
-        found = static_cast<std::int32_t>(keys.size() - 1);
+        table[slot] = static_cast<std::int32_t>(keys.size() - 1);
       }
-      cls[r] = found;
+      cls[r] = table[slot];
     }
     bool moved = false;
     for (std::size_t i = 0; i < n; ++i) {
@@ -357,16 +379,82 @@ class optimizer {
   std::vector<std::uint8_t> family_;
   std::vector<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
   std::vector<vnode> values_;
+  std::vector<state> in_;  // per instruction: what is known on entry (see pass())
+  std::vector<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
+  std::vector<std::uint8_t> zero_, seen_, drop_;
+  struct key {
+    std::uint16_t code;
+    std::uint32_t k;
+    std::int32_t t, f;  // classes of the successors (-1: none)
+    constexpr bool operator==(const key&) const noexcept = default;
+  };
+  std::vector<key> keys_;
   std::vector<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
 
+  // Values are numbered through a hash table (open addressing over values_); with each
+  // value its constant, when it folds to one (see exact()).
+  std::vector<std::int32_t> index_;
+  std::vector<std::uint32_t> konst_;
+  std::vector<std::int8_t> cdepth_;  // how deep its folding goes (-1: not a constant)
+
+  static constexpr std::uint32_t hash(const vnode& v) noexcept {
+    std::uint32_t h = (static_cast<std::uint32_t>(v.op) << 16 | v.code) * 0x9e3779b1u;
+    h ^= static_cast<std::uint32_t>(v.a) * 0x85ebca6bu;
+    h ^= static_cast<std::uint32_t>(v.b) * 0xc2b2ae35u;
+    h ^= v.k * 0x27d4eb2fu;
+    return h ^ (h >> 15);
+  }
   constexpr std::int32_t number(const vnode& v) {
     if (v.op != vop::fresh) {
+      if (index_.empty()) index_.assign(64, -1);
+      std::size_t slot = hash(v) & (index_.size() - 1);
+      for (; index_[slot] >= 0; slot = (slot + 1) & (index_.size() - 1)) {
+        if (values_[static_cast<std::size_t>(index_[slot])] == v) return index_[slot];
+      }
+      index_[slot] = static_cast<std::int32_t>(values_.size());
+    }
+    add_value(v);
+    if (v.op != vop::fresh && 2 * values_.size() > index_.size()) {  // grow: rehash
+      index_.assign(index_.size() * 2, -1);
       for (std::size_t i = 0; i < values_.size(); ++i) {
-        if (values_[i] == v) return static_cast<std::int32_t>(i);
+        if (values_[i].op == vop::fresh) continue;
+        std::size_t slot = hash(values_[i]) & (index_.size() - 1);
+        while (index_[slot] >= 0) slot = (slot + 1) & (index_.size() - 1);
+        index_[slot] = static_cast<std::int32_t>(i);
+      }
+    }
+    return static_cast<std::int32_t>(values_.size() - 1);
+  }
+  constexpr void add_value(const vnode& v) {
+    // Its constant: folded through at most 24 operations (as far as exact() looks).
+    std::int8_t d = -1;
+    std::uint32_t c = 0;
+    auto operand = [&](std::int32_t o, std::uint32_t& out) {
+      if (o < 0 || cdepth_[static_cast<std::size_t>(o)] < 0) return -1;
+      out = konst_[static_cast<std::size_t>(o)];
+      return static_cast<int>(cdepth_[static_cast<std::size_t>(o)]);
+    };
+    std::uint32_t l = 0, r = 0;
+    bool ok = false;
+    if (v.op == vop::konst) {
+      d = 0, c = v.k;
+    } else if (v.op == vop::alu_k || v.op == vop::negate) {
+      const int dl = operand(v.a, l);
+      if (dl >= 0 && dl < 24) {
+        c = v.op == vop::negate ? 0u - l : fold(v.code, l, v.k, ok);
+        if (v.op == vop::negate || ok) d = static_cast<std::int8_t>(dl + 1);
+      }
+    } else if (v.op == vop::alu_x) {
+      const int dl = operand(v.a, l);
+      const int dr = operand(v.b, r);
+      if (dl >= 0 && dr >= 0 && dl < 24 && dr < 24) {
+        c = fold(v.code, l, r, ok);
+        if (ok) d = static_cast<std::int8_t>((dl > dr ? dl : dr) + 1);
       }
     }
     values_.push_back(v);
-    return static_cast<std::int32_t>(values_.size() - 1);
+    konst_.push_back(c);
+    cdepth_.push_back(d);
   }
   constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
 
@@ -400,29 +488,11 @@ class optimizer {
   }
   constexpr std::uint8_t live_at(std::size_t i) const { return i < live_.size() ? live_[i] : 0; }
 
-  // The exact value of v, if it is a constant (folded through arithmetic).
-  constexpr bool exact(std::int32_t v, std::uint32_t& out, int depth = 0) const {
-    if (v < 0 || depth > 24) return false;
-    const vnode& n = node(v);
-    if (n.op == vop::konst) {
-      out = n.k;
-      return true;
-    }
-    std::uint32_t l = 0, r = 0;
-    bool ok = false;
-    if (n.op == vop::alu_k && exact(n.a, l, depth + 1)) {
-      out = fold(n.code, l, n.k, ok);
-      return ok;
-    }
-    if (n.op == vop::alu_x && exact(n.a, l, depth + 1) && exact(n.b, r, depth + 1)) {
-      out = fold(n.code, l, r, ok);
-      return ok;
-    }
-    if (n.op == vop::negate && exact(n.a, l, depth + 1)) {
-      out = 0u - l;
-      return true;
-    }
-    return false;
+  // The exact value of v, if it is a constant (folded through at most 24 operations).
+  constexpr bool exact(std::int32_t v, std::uint32_t& out) const {
+    if (v < 0 || cdepth_[static_cast<std::size_t>(v)] < 0) return false;
+    out = konst_[static_cast<std::size_t>(v)];
+    return true;
   }
 
   // The outcome of "v op k" on this path: 1, 0, or -1 (not known). libpcap's rules, so
@@ -628,7 +698,7 @@ class optimizer {
   // What is known on arrival at `to`: what every path there knows.
   static constexpr void arrive(std::vector<state>& in, std::vector<std::uint8_t>& seen, std::int32_t to, const state& s,
                                std::int32_t) {
-    if (to < 0 || static_cast<std::size_t>(to) >= in.size()) return;
+    if (to < 0 || static_cast<std::size_t>(to) >= seen.size()) return;
     const auto t = static_cast<std::size_t>(to);
     if (!seen[t]) {
       seen[t] = true;
