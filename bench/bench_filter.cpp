@@ -4,7 +4,8 @@
 //   its optimizer, as tcpdump runs it) on the same expressions;
 // - verdicts: the same programs (libpcap's own, from pcap_compile) run over a mixed set of
 //   frames by wirespan's interpreter and by libpcap's bpf_filter; wirespan's interpreter on
-//   wirespan's program; and static_filter<"..."> (the native predicate).
+//   wirespan's program; and static_filter<"..."> (the native predicate), called through a
+//   function pointer and called directly (inlined into the loop over the frames).
 // Every benchmark first checks that its verdicts are libpcap's.
 #include <benchmark/benchmark.h>
 
@@ -211,6 +212,40 @@ void BM_verdict_static_filter(benchmark::State& state) {
   verdicts(state, [&](std::size_t e, const std::vector<std::uint8_t>& fr) { return static_filters[e](fr); });
 }
 BENCHMARK(BM_verdict_static_filter);
+
+// Called directly, inlined into the loop over the frames, as a capture loop that names
+// its filter where it is compiled calls it: one loop per expression.
+template <class Filter>
+std::uint64_t count_inlined(const std::vector<std::vector<std::uint8_t>>& fs) {
+  std::uint64_t hits = 0;
+  for (const auto& fr : fs) hits += Filter::match(fr) != 0 ? 1u : 0u;
+  return hits;
+}
+using inlined_loop = std::uint64_t (*)(const std::vector<std::vector<std::uint8_t>>&);
+#define WIRESPAN_INLINED(t) &count_inlined<f::static_filter<t>>,
+const inlined_loop inlined_loops[] = {WIRESPAN_BENCH_EXPRESSIONS(WIRESPAN_INLINED)};
+#undef WIRESPAN_INLINED
+
+void BM_verdict_static_filter_inlined(benchmark::State& state) {
+  const auto& fs = frames();
+  // Check first: per expression, as many matches as bpf_filter finds (the frame-by-frame
+  // check of the same match() is BM_verdict_static_filter's).
+  for (std::size_t e = 0; e < n_expressions; ++e) {
+    std::uint64_t want = 0;
+    for (const auto& fr : fs) {
+      const auto len = static_cast<std::uint32_t>(fr.size());
+      want += bpf_filter(libpcap_programs()[e].bf_insns, fr.data(), len, len) != 0 ? 1u : 0u;
+    }
+    if (inlined_loops[e](fs) != want) die("verdicts differ");
+  }
+  std::uint64_t hits = 0;
+  for (auto _ : state) {
+    for (std::size_t e = 0; e < n_expressions; ++e) hits += inlined_loops[e](fs);
+  }
+  benchmark::DoNotOptimize(hits);
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n_expressions * fs.size()));
+}
+BENCHMARK(BM_verdict_static_filter_inlined);
 
 }  // namespace
 

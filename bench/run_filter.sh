@@ -27,5 +27,6 @@ row("verdicts: run() on libpcap's programs", "BM_verdict_wirespan_run_libpcap_pr
 row("verdicts: run() on wirespan's programs", "BM_verdict_wirespan_run", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 1.5x")
 row("verdicts: decoded_program::run() on libpcap's programs", "BM_verdict_decoded_libpcap_program", "bpf_filter", "BM_verdict_bpf_filter", ">= 1.5x")
 row("verdicts: decoded_program::run() on wirespan's programs", "BM_verdict_decoded", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 1.5x")
-row("verdicts: static_filter<...>::match", "BM_verdict_static_filter", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 5x")
+row("verdicts: static_filter<...>::match through a function pointer", "BM_verdict_static_filter", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 5x")
+row("verdicts: static_filter<...>::match called directly (inlined)", "BM_verdict_static_filter_inlined", "bpf_filter (libpcap's programs)", "BM_verdict_bpf_filter", ">= 5x")
 PY
