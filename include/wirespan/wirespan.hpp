@@ -40,6 +40,10 @@
 #include "protobuf/varint.hpp"
 #include "protobuf/writer.hpp"
 
+#include "mqtt/connect.hpp"
+#include "mqtt/packet.hpp"
+#include "mqtt/properties.hpp"
+#include "mqtt/text.hpp"
 #include "dissect/frame.hpp"
 #include "filter/bpf.hpp"
 #include "filter/compile.hpp"

@@ -7947,6 +7947,1165 @@ result<void> format_raw(bytes data, S& out) {
 }  // namespace wirespan::protobuf
 // ---- end wirespan/protobuf/text.hpp ----
 
+// ---- begin wirespan/mqtt/connect.hpp ----
+// wirespan/mqtt/connect.hpp — the CONNECT packet of MQTT 3.1, 3.1.1 and 5.0 (3.1.1 §3.1,
+// 5.0 §3.1; 3.1: IBM's MQ Telemetry Transport V3.1 §3.1).
+//
+// `decode_connect(packet)` takes exactly one packet (frame_size cuts it from a stream)
+// and checks every rule of its version: the fixed header (flags 0, the Remaining Length
+// the packet's size, at most `max_packet_size`); protocol name and level as a pair
+// ("MQIsdp" 3, "MQTT" 4, "MQTT" 5; lax: any pairing, and mosquitto's bridge bit 0x80 in
+// the level); the connect flags (reserved bit 0, will QoS not 3, will QoS and retain 0
+// without a will, in 3.x a password only with a username); MQTT 5 properties (the
+// CONNECT set, and the will set: see properties.hpp); the payload in order: client
+// identifier (3.1: 1 to 23 characters; 3.1.1: empty only with a clean session; 5.0: empty
+// allowed), will properties, will topic (a topic name), will payload, user name,
+// password; strings checked as text.hpp says; and nothing after the last field.
+//
+// Strings and binary data in the value are views into the packet. `encode` writes what
+// `decode_connect` read byte for byte (properties in their order); `encoded_size` says
+// how much room it needs.
+//
+// A rejection is an `error` with the offset and the rule; `connack_code(error, version)`
+// says what a broker answers it with: a CONNACK return code (3.x) or reason code (5.0),
+// or nothing (close the connection without a CONNACK, as 3.x requires for a malformed
+// packet). The codec never decides to send it.
+//
+// ```cpp
+// wirespan::mqtt::connect c;
+// c.client_id = "sensor-device-001";
+// std::uint8_t buf[64];
+// auto n = wirespan::mqtt::encode(c, buf);          // 31 bytes: 10 1d 00 04 4d 51 54 54 ...
+// auto back = wirespan::mqtt::decode_connect(wirespan::bytes(buf, *n));
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+// ---- begin wirespan/mqtt/packet.hpp ----
+// wirespan/mqtt/packet.hpp — what every MQTT control packet shares: the fixed header,
+// the Variable Byte Integer, and stream framing (MQTT 3.1.1 §2, MQTT 5.0 §1.5.5, §2.1).
+//
+// A packet is a first byte (type in the high four bits, flags in the low four), the
+// Remaining Length as a Variable Byte Integer (1 to 4 bytes, 7 bits each, least
+// significant group first, at most 268,435,455), then that many bytes. Each type
+// requires fixed flags (PUBREL, SUBSCRIBE, UNSUBSCRIBE: 0b0010; PUBLISH: DUP, QoS
+// (never 3), RETAIN; all others 0), and AUTH exists in 5.0 only. Strict parsing also
+// rejects a Remaining Length that is not minimally encoded (`80 00` for 0).
+//
+// `frame_size(bytes, max)` is for reading from a stream: the size of the next whole
+// packet, or `errc::incomplete` with how many bytes are still missing at least; a
+// packet longer than `max` is `limit_exceeded` as soon as its length is read, before
+// anything waits for (or allocates) its bytes.
+//
+// ```cpp
+// auto n = wirespan::mqtt::frame_size(buffer, 1 << 20);
+// if (n) handle(buffer.first(*n));
+// else if (n.error() == wirespan::errc::incomplete) read_more(n.error().value);
+// ```
+
+#include <cstddef>
+#include <cstdint>
+
+
+namespace wirespan::mqtt {
+
+/// The protocol level of CONNECT (3.1 is "MQIsdp" level 3).
+enum class protocol_version : std::uint8_t { v3_1 = 3, v3_1_1 = 4, v5 = 5 };
+
+/// The control packet types (MQTT 5.0 §2.1.2).
+enum class packet_type : std::uint8_t {
+  connect = 1,
+  connack = 2,
+  publish = 3,
+  puback = 4,
+  pubrec = 5,
+  pubrel = 6,
+  pubcomp = 7,
+  subscribe = 8,
+  suback = 9,
+  unsubscribe = 10,
+  unsuback = 11,
+  pingreq = 12,
+  pingresp = 13,
+  disconnect = 14,
+  auth = 15,  ///< 5.0 only
+};
+
+/// The name of a packet type as the specification writes it ("CONNECT").
+constexpr const char* to_string(packet_type t) noexcept {
+  switch (t) {
+    case packet_type::connect: return "CONNECT";
+    case packet_type::connack: return "CONNACK";
+    case packet_type::publish: return "PUBLISH";
+    case packet_type::puback: return "PUBACK";
+    case packet_type::pubrec: return "PUBREC";
+    case packet_type::pubrel: return "PUBREL";
+    case packet_type::pubcomp: return "PUBCOMP";
+    case packet_type::subscribe: return "SUBSCRIBE";
+    case packet_type::suback: return "SUBACK";
+    case packet_type::unsubscribe: return "UNSUBSCRIBE";
+    case packet_type::unsuback: return "UNSUBACK";
+    case packet_type::pingreq: return "PINGREQ";
+    case packet_type::pingresp: return "PINGRESP";
+    case packet_type::disconnect: return "DISCONNECT";
+    case packet_type::auth: return "AUTH";
+  }
+  return "?";
+}
+
+/// The largest Remaining Length (and Variable Byte Integer): 268,435,455.
+inline constexpr std::uint32_t max_remaining_length = 268'435'455;
+/// The longest packet: a first byte, 4 length bytes, the largest Remaining Length.
+inline constexpr std::size_t max_packet_size = 1 + 4 + max_remaining_length;
+
+/// Strict: what the specification requires. Lax: what real traffic needs on top (a
+/// non-minimal Remaining Length; the bridge bit of mosquitto's bridges in CONNECT).
+enum class parse_mode : std::uint8_t { strict, lax };
+
+/// How many bytes the Variable Byte Integer of `v` takes (1..4; v <= 268,435,455).
+constexpr std::size_t varint_size(std::uint32_t v) noexcept {
+  return v < 128 ? 1 : v < 16'384 ? 2 : v < 2'097'152 ? 3 : 4;
+}
+
+/// A decoded Variable Byte Integer and how many bytes it took.
+struct varint {
+  std::uint32_t value = 0;
+  std::uint8_t size = 0;
+};
+
+/// Decode a Variable Byte Integer at the front of `in`. Errors: truncated (the input
+/// ends inside it; value: bytes missing, at least 1), malformed (a fifth byte would
+/// follow), non_canonical (strict: longer than needed). `base` is added to offsets.
+constexpr result<varint> decode_varint(bytes in, parse_mode mode = parse_mode::strict, std::size_t base = 0) noexcept {
+  std::uint32_t v = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (i >= in.size()) {
+      return make_error(errc::truncated, base + in.size(), "mqtt: the input ends inside a variable byte integer", 1);
+    }
+    const std::uint8_t b = in[i];
+    v |= static_cast<std::uint32_t>(b & 0x7f) << (7 * i);
+    if ((b & 0x80) == 0) {
+      if (mode == parse_mode::strict && i > 0 && b == 0) {
+        return make_error(errc::non_canonical, base, "mqtt: variable byte integer {} not minimally encoded", v);
+      }
+      return varint{v, static_cast<std::uint8_t>(i + 1)};
+    }
+  }
+  return make_error(errc::malformed, base + 4, "mqtt: variable byte integer longer than 4 bytes");
+}
+
+/// Write the Variable Byte Integer of `v` at `out` (room for varint_size(v) bytes) and
+/// return its size.
+constexpr std::size_t write_varint(std::uint8_t* out, std::uint32_t v) noexcept {
+  std::size_t n = 0;
+  do {
+    std::uint8_t b = static_cast<std::uint8_t>(v & 0x7f);
+    v >>= 7;
+    if (v != 0) b |= 0x80;
+    out[n++] = b;
+  } while (v != 0 && n < 4);
+  return n;
+}
+
+/// The fixed header of a packet.
+struct fixed_header {
+  packet_type type = packet_type::connect;
+  std::uint8_t flags = 0;                 ///< the low four bits of the first byte
+  std::uint32_t remaining_length = 0;
+  std::uint8_t length_size = 1;           ///< bytes of the Remaining Length (1..4)
+
+  /// Bytes of the whole packet: the header and the Remaining Length after it.
+  constexpr std::size_t packet_size() const noexcept { return 1 + std::size_t{length_size} + remaining_length; }
+  constexpr std::size_t header_size() const noexcept { return 1 + std::size_t{length_size}; }
+};
+
+/// The flags a packet type requires (PUBLISH: any but QoS 3, checked separately).
+constexpr std::uint8_t required_flags(packet_type t) noexcept {
+  return t == packet_type::pubrel || t == packet_type::subscribe || t == packet_type::unsubscribe ? 2 : 0;
+}
+
+/// Check a first byte: the type exists (AUTH: 5.0 only; `v5` false rejects it) and its
+/// flags are those the type requires. `base`: its offset.
+constexpr result<void> check_first_byte(std::uint8_t first, bool v5 = true, std::size_t base = 0) noexcept {
+  const std::uint8_t type = first >> 4;
+  const std::uint8_t flags = first & 0x0f;
+  if (type == 0) return make_error(errc::malformed, base, "mqtt: packet type 0 is reserved");
+  if (type == 15 && !v5) return make_error(errc::malformed, base, "mqtt: AUTH (packet type 15) is MQTT 5.0 only");
+  const auto t = static_cast<packet_type>(type);
+  if (t == packet_type::publish) {
+    if ((flags & 0x06) == 0x06) return make_error(errc::malformed, base, "mqtt: PUBLISH with QoS 3");
+    return {};
+  }
+  if (flags != required_flags(t)) {
+    return make_error(errc::reserved_set, base, "mqtt: fixed header flags {} not allowed for this packet type (must be {})",
+                      flags, required_flags(t));
+  }
+  return {};
+}
+
+/// Parse the fixed header at the front of `in` (the packet's bytes need not follow).
+/// Errors: truncated (value: bytes missing), those of check_first_byte and decode_varint.
+constexpr result<fixed_header> parse_fixed_header(bytes in, parse_mode mode = parse_mode::strict, bool v5 = true) noexcept {
+  if (in.empty()) return make_error(errc::truncated, 0, "mqtt: no fixed header", 2);
+  auto ok = check_first_byte(in[0], v5);
+  if (!ok) return ok.error();
+  auto len = decode_varint(in.subspan(1), mode, 1);
+  if (!len) return len.error();
+  fixed_header h;
+  h.type = static_cast<packet_type>(in[0] >> 4);
+  h.flags = in[0] & 0x0f;
+  h.remaining_length = len->value;
+  h.length_size = len->size;
+  return h;
+}
+
+/// The size of the next whole packet at the front of `in`, checking its fixed header.
+/// Errors: incomplete (value: at least that many more bytes are needed), limit_exceeded
+/// (the packet would be longer than `max_size`; value: its size), and the fixed header's.
+constexpr result<std::size_t> frame_size(bytes in, std::size_t max_size = max_packet_size,
+                                         parse_mode mode = parse_mode::strict, bool v5 = true) noexcept {
+  if (in.empty()) return make_error(errc::incomplete, 0, "mqtt: {} more bytes needed for a fixed header", 2);
+  auto h = parse_fixed_header(in, mode, v5);
+  if (!h) {
+    error e = h.error();
+    if (e.code == errc::truncated) e.code = errc::incomplete;
+    return e;
+  }
+  const std::size_t size = h->packet_size();
+  if (size > max_size) {
+    return make_error(errc::limit_exceeded, 1, "mqtt: packet of {} bytes longer than the maximum {}", size, max_size);
+  }
+  if (in.size() < size) {
+    return make_error(errc::incomplete, in.size(), "mqtt: {} more bytes needed for the packet", size - in.size());
+  }
+  return size;
+}
+
+}  // namespace wirespan::mqtt
+// ---- end wirespan/mqtt/packet.hpp ----
+// ---- begin wirespan/mqtt/properties.hpp ----
+// wirespan/mqtt/properties.hpp — MQTT 5.0 properties (§2.2.2).
+//
+// A property block is a Variable Byte Integer length, then properties: an identifier
+// (a Variable Byte Integer; all defined ones are one byte) and a value of the type the
+// identifier fixes (byte, two- or four-byte integer, Variable Byte Integer, UTF-8
+// string, binary data, string pair). `parse_properties` checks a block for one packet
+// (or the will): every identifier known and allowed there (else malformed), none twice
+// but User Property (and, in PUBLISH, Subscription Identifier) (else a protocol error),
+// values in range (Receive Maximum, Maximum Packet Size, Topic Alias, Subscription
+// Identifier not 0; the 0/1 flags 0 or 1; Authentication Data only with a Method;
+// Response Topic a topic name), strings UTF-8 as text.hpp checks them. The checked block
+// is kept as a view (`property_list`), so that encoding writes it back byte for byte in
+// its order; iterating it gives each `property` with views into the bytes.
+//
+// ```cpp
+// for (const wirespan::mqtt::property& p : c.properties)
+//   if (p.id == wirespan::mqtt::property_id::user_property) use(p.text().view(), p.text2().view());
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// ---- begin wirespan/mqtt/text.hpp ----
+// wirespan/mqtt/text.hpp — MQTT's UTF-8 strings, topic names and topic filters (MQTT
+// 5.0 §1.5.4, §4.7; 3.1.1 §1.5.3, §4.7).
+//
+// A UTF-8 string must be well formed (RFC 3629: no overlong forms, no surrogates, at
+// most U+10FFFF) and must not hold U+0000. Strict checking also refuses what the
+// specification says a receiver may refuse, as mosquitto does: the controls U+0001 to
+// U+001F and U+007F to U+009F, and the noncharacters (U+FDD0 to U+FDEF, and U+xFFFE and
+// U+xFFFF in every plane).
+//
+// A topic name is at least one character and has no wildcard; a topic filter is at least
+// one character, `+` takes a whole level, `#` a whole last level. `topic_matches` follows
+// §4.7: `#` also matches the parent level (`sport/#` matches `sport`), and a filter
+// starting with a wildcard does not match a topic starting with `$`.
+//
+// ```cpp
+// static_assert(wirespan::mqtt::topic_matches("sensor/+/room1", "sensor/temp/room1"));
+// static_assert(!wirespan::mqtt::topic_matches("#", "$SYS/broker/uptime"));
+// ```
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+
+namespace wirespan::mqtt {
+
+/// A view of a string or of binary data: into a packet's bytes (what decoding gives) or
+/// into a `std::string_view` (what a program sets). Either way it reads as bytes in
+/// constant expressions; `view()` gives the text at run time.
+class string_ref {
+ public:
+  constexpr string_ref() noexcept = default;
+  constexpr string_ref(const char* s) noexcept : string_ref(std::string_view(s)) {}
+  constexpr string_ref(std::string_view s) noexcept : chars_(s.data()), size_(s.size()) {}
+  constexpr explicit string_ref(bytes b) noexcept : bytes_(b.data()), size_(b.size()) {}
+
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr std::uint8_t operator[](std::size_t i) const noexcept {
+    return bytes_ != nullptr ? bytes_[i] : static_cast<std::uint8_t>(chars_[i]);
+  }
+  /// The text (not in constant expressions when it views bytes).
+  std::string_view view() const noexcept {
+    if (size_ == 0) return {};
+    return bytes_ != nullptr ? std::string_view(reinterpret_cast<const char*>(bytes_), size_)
+                             : std::string_view(chars_, size_);
+  }
+  /// The bytes (not in constant expressions when it views chars).
+  bytes data() const noexcept {
+    if (size_ == 0) return {};
+    return bytes_ != nullptr ? bytes(bytes_, size_) : bytes(reinterpret_cast<const std::uint8_t*>(chars_), size_);
+  }
+
+  friend constexpr bool operator==(const string_ref& a, const string_ref& b) noexcept {
+    if (a.size_ != b.size_) return false;
+    for (std::size_t i = 0; i < a.size_; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+
+ private:
+  const char* chars_ = nullptr;
+  const std::uint8_t* bytes_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+namespace detail {
+inline constexpr const char* ill_formed_utf8 = "mqtt: string is not well-formed UTF-8";
+inline constexpr const char* utf8_nul = "mqtt: string holds U+0000";
+inline constexpr const char* utf8_control = "mqtt: string holds a control character (code point {})";
+inline constexpr const char* utf8_noncharacter = "mqtt: string holds a noncharacter (code point {})";
+inline constexpr const char* empty_topic_name = "mqtt: empty topic name";
+inline constexpr const char* wildcard_in_topic_name = "mqtt: wildcard in a topic name";
+}  // namespace detail
+
+/// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
+/// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
+/// noncharacter); the offset is that of the character's first byte.
+constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = s.size();
+  while (i < n) {
+    const std::uint8_t c = s[i];
+    std::uint32_t cp = 0;
+    std::size_t len = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else {
+      std::uint8_t lo = 0x80, hi = 0xbf;
+      if (c >= 0xc2 && c <= 0xdf) {
+        len = 2, cp = c & 0x1fu;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3, cp = c & 0x0fu;
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;  // (no surrogates)
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4, cp = c & 0x07u;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+      } else {
+        return make_error(errc::malformed, base + i, detail::ill_formed_utf8);
+      }
+      if (n - i < len) return make_error(errc::malformed, base + i, detail::ill_formed_utf8);
+      for (std::size_t k = 1; k < len; ++k) {
+        const std::uint8_t t = s[i + k];
+        if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xbf)) {
+          return make_error(errc::malformed, base + i, detail::ill_formed_utf8);
+        }
+        cp = cp << 6 | (t & 0x3fu);
+      }
+    }
+    if (cp == 0) return make_error(errc::malformed, base + i, detail::utf8_nul);
+    if (strict) {
+      if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+        return make_error(errc::bad_value, base + i, detail::utf8_control, cp);
+      }
+      if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) {
+        return make_error(errc::bad_value, base + i, detail::utf8_noncharacter, cp);
+      }
+    }
+    i += len;
+  }
+  return {};
+}
+
+/// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
+constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noexcept {
+  if (t.empty()) return make_error(errc::bad_value, base, detail::empty_topic_name);
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (t[i] == '+' || t[i] == '#') return make_error(errc::bad_value, base + i, detail::wildcard_in_topic_name);
+  }
+  return {};
+}
+
+/// Check a topic filter (SUBSCRIBE, UNSUBSCRIBE): not empty, `+` a whole level, `#` a
+/// whole last level.
+constexpr result<void> check_topic_filter(std::string_view f, std::size_t base = 0) noexcept {
+  if (f.empty()) return make_error(errc::bad_value, base, "mqtt: empty topic filter");
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    const char c = f[i];
+    if (c != '+' && c != '#') continue;
+    const bool starts = i == 0 || f[i - 1] == '/';
+    const bool ends = i + 1 == f.size() || f[i + 1] == '/';
+    if (!starts || !ends) return make_error(errc::bad_value, base + i, "mqtt: a wildcard that is not a whole level");
+    if (c == '#' && i + 1 != f.size()) return make_error(errc::bad_value, base + i, "mqtt: '#' not the last level");
+  }
+  return {};
+}
+
+/// Does the topic filter `filter` match the topic name `topic`? (Both assumed valid.)
+constexpr bool topic_matches(std::string_view filter, std::string_view topic) noexcept {
+  if (!topic.empty() && topic[0] == '$' && !filter.empty() && (filter[0] == '+' || filter[0] == '#')) return false;
+  std::size_t f = 0, t = 0;
+  while (true) {
+    // One level of each: [f, fe) and [t, te).
+    std::size_t fe = filter.find('/', f);
+    if (fe == std::string_view::npos) fe = filter.size();
+    const std::string_view fl = filter.substr(f, fe - f);
+    if (fl == "#") return true;  // (the rest, or the parent level itself)
+    std::size_t te = topic.find('/', t);
+    if (te == std::string_view::npos) te = topic.size();
+    if (fl != "+" && fl != topic.substr(t, te - t)) return false;
+    const bool f_last = fe == filter.size();
+    const bool t_last = te == topic.size();
+    if (f_last || t_last) {
+      if (f_last && t_last) return true;
+      // The topic ended: `a/#` matches `a` (the next filter level must be a final "#").
+      return t_last && !f_last && filter.substr(fe + 1) == "#";
+    }
+    f = fe + 1;
+    t = te + 1;
+  }
+}
+
+}  // namespace wirespan::mqtt
+// ---- end wirespan/mqtt/text.hpp ----
+
+namespace wirespan::mqtt {
+
+/// The property identifiers of MQTT 5.0.
+enum class property_id : std::uint8_t {
+  payload_format_indicator = 0x01,
+  message_expiry_interval = 0x02,
+  content_type = 0x03,
+  response_topic = 0x08,
+  correlation_data = 0x09,
+  subscription_identifier = 0x0b,
+  session_expiry_interval = 0x11,
+  assigned_client_identifier = 0x12,
+  server_keep_alive = 0x13,
+  authentication_method = 0x15,
+  authentication_data = 0x16,
+  request_problem_information = 0x17,
+  will_delay_interval = 0x18,
+  request_response_information = 0x19,
+  response_information = 0x1a,
+  server_reference = 0x1c,
+  reason_string = 0x1f,
+  receive_maximum = 0x21,
+  topic_alias_maximum = 0x22,
+  topic_alias = 0x23,
+  maximum_qos = 0x24,
+  retain_available = 0x25,
+  user_property = 0x26,
+  maximum_packet_size = 0x27,
+  wildcard_subscription_available = 0x28,
+  subscription_identifier_available = 0x29,
+  shared_subscription_available = 0x2a,
+};
+
+/// The value type an identifier fixes.
+enum class property_type : std::uint8_t { none, byte, two_byte, four_byte, varint, utf8, binary, pair };
+
+/// Where a property block is: the packet (or the will) it belongs to.
+enum class property_context : std::uint16_t {
+  connect = 1 << 0,
+  will = 1 << 1,
+  connack = 1 << 2,
+  publish = 1 << 3,
+  puback = 1 << 4,  ///< PUBACK, PUBREC, PUBREL, PUBCOMP
+  subscribe = 1 << 5,
+  suback = 1 << 6,
+  unsubscribe = 1 << 7,
+  unsuback = 1 << 8,
+  disconnect = 1 << 9,
+  auth = 1 << 10,
+};
+
+namespace detail {
+
+struct property_info {
+  property_type type = property_type::none;
+  std::uint16_t contexts = 0;  // property_context bits
+  const char* name = nullptr;
+};
+
+constexpr std::uint16_t ctx(property_context c) noexcept { return static_cast<std::uint16_t>(c); }
+
+constexpr property_info info_of(std::uint32_t id) noexcept {
+  using pc = property_context;
+  const std::uint16_t pubwill = ctx(pc::publish) | ctx(pc::will);
+  const std::uint16_t reasons = ctx(pc::connack) | ctx(pc::puback) | ctx(pc::suback) | ctx(pc::unsuback) |
+                                ctx(pc::disconnect) | ctx(pc::auth);
+  switch (id) {
+    case 0x01: return {property_type::byte, pubwill, "payload format indicator"};
+    case 0x02: return {property_type::four_byte, pubwill, "message expiry interval"};
+    case 0x03: return {property_type::utf8, pubwill, "content type"};
+    case 0x08: return {property_type::utf8, pubwill, "response topic"};
+    case 0x09: return {property_type::binary, pubwill, "correlation data"};
+    case 0x0b: return {property_type::varint, static_cast<std::uint16_t>(ctx(pc::publish) | ctx(pc::subscribe)), "subscription identifier"};
+    case 0x11:
+      return {property_type::four_byte, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack) | ctx(pc::disconnect)),
+              "session expiry interval"};
+    case 0x12: return {property_type::utf8, ctx(pc::connack), "assigned client identifier"};
+    case 0x13: return {property_type::two_byte, ctx(pc::connack), "server keep alive"};
+    case 0x15:
+      return {property_type::utf8, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack) | ctx(pc::auth)),
+              "authentication method"};
+    case 0x16:
+      return {property_type::binary, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack) | ctx(pc::auth)),
+              "authentication data"};
+    case 0x17: return {property_type::byte, ctx(pc::connect), "request problem information"};
+    case 0x18: return {property_type::four_byte, ctx(pc::will), "will delay interval"};
+    case 0x19: return {property_type::byte, ctx(pc::connect), "request response information"};
+    case 0x1a: return {property_type::utf8, ctx(pc::connack), "response information"};
+    case 0x1c: return {property_type::utf8, static_cast<std::uint16_t>(ctx(pc::connack) | ctx(pc::disconnect)), "server reference"};
+    case 0x1f: return {property_type::utf8, reasons, "reason string"};
+    case 0x21: return {property_type::two_byte, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack)), "receive maximum"};
+    case 0x22:
+      return {property_type::two_byte, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack)), "topic alias maximum"};
+    case 0x23: return {property_type::two_byte, ctx(pc::publish), "topic alias"};
+    case 0x24: return {property_type::byte, ctx(pc::connack), "maximum qos"};
+    case 0x25: return {property_type::byte, ctx(pc::connack), "retain available"};
+    case 0x26: return {property_type::pair, 0x7ff, "user property"};
+    case 0x27:
+      return {property_type::four_byte, static_cast<std::uint16_t>(ctx(pc::connect) | ctx(pc::connack)), "maximum packet size"};
+    case 0x28: return {property_type::byte, ctx(pc::connack), "wildcard subscription available"};
+    case 0x29: return {property_type::byte, ctx(pc::connack), "subscription identifier available"};
+    case 0x2a: return {property_type::byte, ctx(pc::connack), "shared subscription available"};
+    default: return {};
+  }
+}
+
+}  // namespace detail
+
+/// The type of a property identifier (`none`: not one MQTT 5.0 defines).
+constexpr property_type type_of(property_id id) noexcept { return detail::info_of(static_cast<std::uint8_t>(id)).type; }
+/// Its name in the specification, in lower case ("receive maximum"); nullptr if unknown.
+constexpr const char* name_of(property_id id) noexcept { return detail::info_of(static_cast<std::uint8_t>(id)).name; }
+
+/// One property of a checked block: numbers in `number`, strings and binary data in
+/// `data` (a string pair: the name in `data`, the value in `data2`). Views into the block;
+/// `text()` and `text2()` give them as string_ref.
+struct property {
+  property_id id{};
+  std::uint32_t number = 0;
+  bytes data{};
+  bytes data2{};
+  std::uint32_t offset = 0;  ///< of its identifier, from the start of the block's properties
+
+  constexpr string_ref text() const noexcept { return string_ref(data); }
+  constexpr string_ref text2() const noexcept { return string_ref(data2); }
+};
+
+namespace detail {
+
+// Read one property at `at` of a block; its bytes are known to be there only up to the
+// block's end. (No checks of context or value: see parse_properties.)
+constexpr result<property> read_property(bytes block, std::size_t at, std::size_t base) noexcept {
+  auto idv = decode_varint(block.subspan(at), parse_mode::lax, base + at);
+  if (!idv) {
+    if (idv.error().code == errc::truncated) {
+      return make_error(errc::malformed, base + at, "mqtt: a property identifier runs past the property block");
+    }
+    return idv.error();
+  }
+  const property_info in = info_of(idv->value);
+  if (in.type == property_type::none || idv->size != 1) {
+    return make_error(errc::malformed, base + at, "mqtt: unknown property identifier {}", idv->value);
+  }
+  property p;
+  p.id = static_cast<property_id>(idv->value);
+  p.offset = static_cast<std::uint32_t>(at);
+  std::size_t pos = at + 1;
+  const std::size_t n = block.size();
+  auto need = [&](std::size_t k) { return n - pos >= k; };
+  auto past = [&]() {
+    return make_error(errc::malformed, base + at, "mqtt: the value of a property runs past the property block");
+  };
+  switch (in.type) {
+    case property_type::byte:
+      if (!need(1)) return past();
+      p.number = block[pos];
+      break;
+    case property_type::two_byte:
+      if (!need(2)) return past();
+      p.number = load_be16(block.data() + pos);
+      break;
+    case property_type::four_byte:
+      if (!need(4)) return past();
+      p.number = load_be32(block.data() + pos);
+      break;
+    case property_type::varint: {
+      auto v = decode_varint(block.subspan(pos), parse_mode::strict, base + pos);
+      if (!v) return v.error().code == errc::truncated ? past() : v.error();
+      p.number = v->value;
+      break;
+    }
+    case property_type::utf8:
+    case property_type::binary:
+    case property_type::pair: {
+      if (!need(2)) return past();
+      const std::size_t len = load_be16(block.data() + pos);
+      if (!need(2 + len)) return past();
+      p.data = block.subspan(pos + 2, len);
+      if (in.type == property_type::pair) {
+        const std::size_t at2 = pos + 2 + len;
+        if (n - at2 < 2) return past();
+        const std::size_t len2 = load_be16(block.data() + at2);
+        if (n - at2 - 2 < len2) return past();
+        p.data2 = block.subspan(at2 + 2, len2);
+      }
+      break;
+    }
+    case property_type::none: break;
+  }
+  return p;
+}
+
+constexpr std::size_t property_size(const property& p) noexcept {
+  switch (type_of(p.id)) {
+    case property_type::byte: return 2;
+    case property_type::two_byte: return 3;
+    case property_type::four_byte: return 5;
+    case property_type::varint: return 1 + varint_size(p.number);
+    case property_type::utf8:
+    case property_type::binary: return 3 + p.data.size();
+    case property_type::pair: return 5 + p.data.size() + p.data2.size();
+    case property_type::none: break;
+  }
+  return 0;
+}
+
+}  // namespace detail
+
+/// A checked property block (the properties, without the length before them).
+class property_list {
+ public:
+  constexpr property_list() noexcept = default;
+
+  /// The properties' bytes, as on the wire.
+  constexpr bytes raw() const noexcept { return raw_; }
+  constexpr bool empty() const noexcept { return raw_.empty(); }
+  /// Bytes on the wire with the length in front.
+  constexpr std::size_t encoded_size() const noexcept { return varint_size(static_cast<std::uint32_t>(raw_.size())) + raw_.size(); }
+
+  class iterator {
+   public:
+    constexpr iterator() noexcept = default;
+    constexpr const property& operator*() const noexcept { return cur_; }
+    constexpr const property* operator->() const noexcept { return &cur_; }
+    constexpr iterator& operator++() noexcept {
+      at_ += detail::property_size(cur_);
+      load();
+      return *this;
+    }
+    friend constexpr bool operator==(const iterator& a, const iterator& b) noexcept { return a.at_ == b.at_; }
+
+   private:
+    friend class property_list;
+    constexpr iterator(bytes raw, std::size_t at) noexcept : raw_(raw), at_(at) { load(); }
+    constexpr void load() noexcept {
+      if (at_ >= raw_.size()) {
+        at_ = raw_.size();
+        return;
+      }
+      auto p = detail::read_property(raw_, at_, 0);
+      if (p) cur_ = *p;
+      else at_ = raw_.size();  // (not in a checked block)
+    }
+    bytes raw_{};
+    std::size_t at_ = 0;
+    property cur_{};
+  };
+  constexpr iterator begin() const noexcept { return iterator(raw_, 0); }
+  constexpr iterator end() const noexcept { return iterator(raw_, raw_.size()); }
+
+  /// The first property with this identifier, if there is one.
+  constexpr bool find(property_id id, property& out) const noexcept {
+    for (const property& p : *this) {
+      if (p.id == id) {
+        out = p;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// A block known to be checked (by parse_properties, or built by property_writer).
+  static constexpr property_list trusted(bytes raw) noexcept {
+    property_list l;
+    l.raw_ = raw;
+    return l;
+  }
+
+ private:
+  bytes raw_{};
+};
+
+/// Parse and check the property block at the front of `in` (its length first) for
+/// `where`; `base` is the offset of `in` in the packet, for errors. On success,
+/// `consumed` is the block's size with its length.
+constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+                                                 bool strict = true, std::size_t base = 0) noexcept {
+  auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
+  if (!len) {
+    if (len.error().code == errc::truncated) {
+      return make_error(errc::malformed, base + in.size(), "mqtt: the packet ends inside a property length");
+    }
+    return len.error();
+  }
+  if (in.size() - len->size < len->value) {
+    return make_error(errc::malformed, base, "mqtt: property length {} longer than the {} bytes left in the packet",
+                      len->value, in.size() - len->size);
+  }
+  const bytes block = in.subspan(len->size, len->value);
+  const std::size_t bbase = base + len->size;
+  std::uint64_t seen = 0;
+  const auto w = static_cast<std::uint16_t>(where);
+  for (std::size_t at = 0; at < block.size();) {
+    auto p = detail::read_property(block, at, bbase);
+    if (!p) return p.error();
+    const auto id = static_cast<std::uint8_t>(p->id);
+    const detail::property_info pin = detail::info_of(id);
+    const std::size_t off = bbase + at;
+    if ((pin.contexts & w) == 0) {
+      return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
+    }
+    const bool repeatable = p->id == property_id::user_property ||
+                            (p->id == property_id::subscription_identifier && where == property_context::publish);
+    if (!repeatable && (seen >> id & 1) != 0) {
+      return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
+    }
+    seen |= std::uint64_t{1} << id;
+    switch (p->id) {
+      case property_id::payload_format_indicator:
+      case property_id::request_problem_information:
+      case property_id::request_response_information:
+      case property_id::maximum_qos:
+      case property_id::retain_available:
+      case property_id::wildcard_subscription_available:
+      case property_id::subscription_identifier_available:
+      case property_id::shared_subscription_available:
+        if (p->number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
+        break;
+      case property_id::receive_maximum:
+      case property_id::maximum_packet_size:
+      case property_id::topic_alias:
+      case property_id::subscription_identifier:
+        if (p->number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
+        break;
+      default: break;
+    }
+    if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
+      auto ok = check_utf8(string_ref(p->data), strict, off + 3);
+      if (!ok) return ok.error();
+      if (pin.type == property_type::pair) {
+        auto ok2 = check_utf8(string_ref(p->data2), strict, off + 5 + p->data.size());
+        if (!ok2) return ok2.error();
+      }
+    }
+    if (p->id == property_id::response_topic) {
+      auto ok = check_topic_name(p->text(), off + 3);
+      if (!ok) return ok.error();
+    }
+    at += detail::property_size(*p);
+  }
+  if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
+    return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
+  }
+  consumed = len->size + len->value;
+  return property_list::trusted(block);
+}
+
+/// Builds a property block into a caller's buffer, in the order of the calls.
+class property_writer {
+ public:
+  constexpr explicit property_writer(mutable_bytes out) noexcept : out_(out) {}
+
+  constexpr property_writer& number(property_id id, std::uint32_t v) noexcept {
+    switch (type_of(id)) {
+      case property_type::byte: put_id(id), put(static_cast<std::uint8_t>(v)); break;
+      case property_type::two_byte: put_id(id), put16(static_cast<std::uint16_t>(v)); break;
+      case property_type::four_byte: put_id(id), put16(static_cast<std::uint16_t>(v >> 16)), put16(static_cast<std::uint16_t>(v)); break;
+      case property_type::varint: {
+        put_id(id);
+        std::uint8_t tmp[4]{};
+        const std::size_t k = write_varint(tmp, v);
+        for (std::size_t i = 0; i < k; ++i) put(tmp[i]);
+        break;
+      }
+      default: failed_ = true;
+    }
+    return *this;
+  }
+  /// A UTF-8 string or binary data property.
+  constexpr property_writer& text(property_id id, string_ref s) noexcept {
+    if (type_of(id) != property_type::utf8 && type_of(id) != property_type::binary) failed_ = true;
+    put_id(id), put_string(s);
+    return *this;
+  }
+  constexpr property_writer& user_property(string_ref name, string_ref value) noexcept {
+    put_id(property_id::user_property), put_string(name), put_string(value);
+    return *this;
+  }
+
+  /// The block (unchecked: parse_properties checks it), or buffer_too_small (value: the
+  /// size needed) / invalid_argument (a value of the wrong type for its identifier).
+  constexpr result<property_list> finish() const noexcept {
+    if (failed_) return make_error(errc::invalid_argument, 0, "mqtt: a property value of the wrong type");
+    if (n_ > out_.size()) return make_error(errc::buffer_too_small, out_.size(), "mqtt: property buffer too small", n_);
+    return property_list::trusted(bytes(out_.data(), n_));
+  }
+
+ private:
+  constexpr void put(std::uint8_t b) noexcept {
+    if (n_ < out_.size()) out_[n_] = b;
+    ++n_;
+  }
+  constexpr void put16(std::uint16_t v) noexcept { put(static_cast<std::uint8_t>(v >> 8)), put(static_cast<std::uint8_t>(v)); }
+  constexpr void put_id(property_id id) noexcept { put(static_cast<std::uint8_t>(id)); }
+  constexpr void put_string(string_ref s) noexcept {
+    if (s.size() > 0xffff) failed_ = true;
+    put16(static_cast<std::uint16_t>(s.size()));
+    for (std::size_t i = 0; i < s.size(); ++i) put(s[i]);
+  }
+  mutable_bytes out_;
+  std::size_t n_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace wirespan::mqtt
+// ---- end wirespan/mqtt/properties.hpp ----
+
+namespace wirespan::mqtt {
+
+/// The will message of a CONNECT.
+struct will_message {
+  property_list properties{};  ///< 5.0: the will properties
+  string_ref topic{};
+  string_ref payload{};  ///< binary data
+  std::uint8_t qos = 0;
+  bool retain = false;
+};
+
+/// A CONNECT packet.
+struct connect {
+  protocol_version version = protocol_version::v3_1_1;
+  /// The protocol name, when it is not the version's ("MQIsdp" for 3.1, else "MQTT"):
+  /// decoding sets it only in lax mode; encoding writes it as given.
+  std::optional<string_ref> protocol_name{};
+  bool bridge = false;       ///< the level's bit 0x80 (mosquitto bridges; lax mode only)
+  bool clean_start = true;   ///< Clean Session (3.x), Clean Start (5.0)
+  std::uint16_t keep_alive = 60;  ///< seconds (0: no keep alive)
+  property_list properties{};     ///< 5.0
+  string_ref client_id{};
+  std::optional<will_message> will{};
+  std::optional<string_ref> username{};
+  std::optional<string_ref> password{};  ///< binary data
+};
+
+/// Decoding settings.
+struct connect_options {
+  parse_mode mode = parse_mode::strict;
+  /// The longest packet accepted (checked before anything else is read).
+  std::size_t max_packet_size = mqtt::max_packet_size;
+};
+
+namespace detail {
+inline constexpr const char* not_connect = "mqtt: not a CONNECT packet (type {})";
+inline constexpr const char* connect_too_large = "mqtt: CONNECT of {} bytes longer than the maximum {}";
+inline constexpr const char* connect_truncated = "mqtt: CONNECT cut short: {} bytes missing";
+inline constexpr const char* connect_trailing = "mqtt: {} bytes after the CONNECT packet";
+inline constexpr const char* field_past_end = "mqtt: CONNECT field runs past the Remaining Length";
+inline constexpr const char* bad_protocol_name = "mqtt: protocol name is neither \"MQTT\" nor \"MQIsdp\"";
+inline constexpr const char* bad_protocol_level = "mqtt: protocol level {} is not 3, 4 or 5";
+inline constexpr const char* name_level_mismatch = "mqtt: protocol name does not go with protocol level {}";
+inline constexpr const char* bridge_bit = "mqtt: protocol level with the bridge bit (0x80) in strict mode";
+inline constexpr const char* reserved_flag = "mqtt: reserved connect flag (bit 0) set";
+inline constexpr const char* will_qos_3 = "mqtt: will QoS 3";
+inline constexpr const char* will_flags_without_will = "mqtt: will QoS or will retain set without the will flag";
+inline constexpr const char* password_without_username = "mqtt: password flag without the user name flag (MQTT 3.x)";
+inline constexpr const char* client_id_length_3_1 = "mqtt: client identifier of {} bytes (MQTT 3.1: 1 to 23)";
+inline constexpr const char* empty_client_id = "mqtt: empty client identifier without a clean session (MQTT 3.1.1)";
+inline constexpr const char* will_not_utf8 = "mqtt: will payload is not UTF-8, as its payload format indicator says";
+inline constexpr const char* connect_after_fields = "mqtt: {} bytes after the last field of CONNECT";
+
+struct connack_rule {
+  const char* what;
+  std::uint8_t v3;  // 0: close without CONNACK
+  std::uint8_t v5;
+};
+inline constexpr connack_rule connack_rules[] = {
+    {connect_too_large, 0, 0x95},
+    {bad_protocol_name, 0, 0x84},
+    {bad_protocol_level, 0x01, 0x84},
+    {name_level_mismatch, 0x01, 0x84},
+    {bridge_bit, 0x01, 0x84},
+    {client_id_length_3_1, 0x02, 0x85},
+    {empty_client_id, 0x02, 0x85},
+    {will_not_utf8, 0, 0x99},
+    {empty_topic_name, 0, 0x90},
+    {wildcard_in_topic_name, 0, 0x90},
+};
+
+// A length-prefixed string or binary field at `pos` of the body (offsets from `base`).
+constexpr result<bytes> read_field(bytes body, std::size_t& pos, std::size_t base) noexcept {
+  if (body.size() - pos < 2) return make_error(errc::malformed, base + pos, field_past_end);
+  const std::size_t len = load_be16(body.data() + pos);
+  if (body.size() - pos - 2 < len) return make_error(errc::malformed, base + pos, field_past_end);
+  const bytes f = body.subspan(pos + 2, len);
+  pos += 2 + len;
+  return f;
+}
+constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t base, bool strict) noexcept {
+  const std::size_t at = pos;
+  auto f = read_field(body, pos, base);
+  if (!f) return f.error();
+  auto ok = check_utf8(string_ref(*f), strict, base + at + 2);
+  if (!ok) return ok.error();
+  return string_ref(*f);
+}
+
+constexpr bool equals(string_ref s, std::string_view lit) noexcept { return s == string_ref(lit); }
+
+constexpr std::string_view standard_name(protocol_version v) noexcept {
+  return v == protocol_version::v3_1 ? std::string_view("MQIsdp") : std::string_view("MQTT");
+}
+
+}  // namespace detail
+
+/// What a broker answers a CONNECT rejected with `e`: the CONNACK return code (3.x:
+/// 0x01 unacceptable protocol version, 0x02 identifier rejected) or reason code (5.0:
+/// 0x81 malformed packet, 0x82 protocol error, 0x84 unsupported protocol version, 0x85
+/// client identifier not valid, 0x90 topic name invalid, 0x95 packet too large, 0x99
+/// payload format invalid), or nothing: close the connection without a CONNACK.
+constexpr std::optional<std::uint8_t> connack_code(const error& e, protocol_version v) noexcept {
+  for (const detail::connack_rule& r : detail::connack_rules) {
+    if (r.what == e.what) {
+      if (v == protocol_version::v5) return r.v5;
+      if (r.v3 == 0) return std::nullopt;
+      return r.v3;
+    }
+  }
+  if (v != protocol_version::v5) return std::nullopt;
+  switch (e.code) {
+    case errc::bad_value: return e.what == detail::utf8_control || e.what == detail::utf8_noncharacter ? 0x81 : 0x82;
+    case errc::limit_exceeded: return 0x95;
+    case errc::bad_version: return 0x84;
+    default: return 0x81;
+  }
+}
+
+/// Decode one CONNECT packet (all of `packet`, fixed header first).
+constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
+  const bool strict = o.mode == parse_mode::strict;
+  if (!packet.empty() && (packet[0] >> 4) != 1) return make_error(errc::malformed, 0, detail::not_connect, packet[0] >> 4);
+  auto h = parse_fixed_header(packet, o.mode);
+  if (!h) return h.error();
+  if (h->packet_size() > o.max_packet_size) {
+    return make_error(errc::limit_exceeded, 1, detail::connect_too_large, h->packet_size(), o.max_packet_size);
+  }
+  if (packet.size() < h->packet_size()) {
+    return make_error(errc::truncated, packet.size(), detail::connect_truncated, h->packet_size() - packet.size());
+  }
+  if (packet.size() > h->packet_size()) {
+    return make_error(errc::malformed, h->packet_size(), detail::connect_trailing, packet.size() - h->packet_size());
+  }
+  const std::size_t base = h->header_size();
+  const bytes body = packet.subspan(base);
+  std::size_t pos = 0;
+  connect c;
+  // Protocol name and level.
+  auto name = detail::read_field(body, pos, base);
+  if (!name) return name.error();
+  const string_ref pname(*name);
+  const bool mqtt = detail::equals(pname, "MQTT");
+  const bool mqisdp = detail::equals(pname, "MQIsdp");
+  if (!mqtt && !mqisdp && (strict || !check_utf8(pname, false).has_value())) {
+    return make_error(errc::bad_version, base, detail::bad_protocol_name);
+  }
+  if (body.size() - pos < 4) return make_error(errc::malformed, base + pos, detail::field_past_end);
+  std::uint8_t level = body[pos];
+  if ((level & 0x80) != 0) {
+    if (strict) return make_error(errc::bad_version, base + pos, detail::bridge_bit);
+    c.bridge = true;
+    level &= 0x7f;
+  }
+  if (level < 3 || level > 5) return make_error(errc::bad_version, base + pos, detail::bad_protocol_level, level);
+  c.version = static_cast<protocol_version>(level);
+  if (!detail::equals(pname, detail::standard_name(c.version))) {
+    if (strict) return make_error(errc::bad_version, base + pos, detail::name_level_mismatch, level);
+    c.protocol_name = pname;
+  }
+  const bool v5 = c.version == protocol_version::v5;
+  const std::size_t flags_at = base + pos + 1;
+  const std::uint8_t flags = body[pos + 1];
+  c.keep_alive = load_be16(body.data() + pos + 2);
+  pos += 4;
+  if ((flags & 0x01) != 0) return make_error(errc::reserved_set, flags_at, detail::reserved_flag);
+  c.clean_start = (flags & 0x02) != 0;
+  const bool has_will = (flags & 0x04) != 0;
+  const std::uint8_t will_qos = static_cast<std::uint8_t>((flags >> 3) & 3);
+  const bool will_retain = (flags & 0x20) != 0;
+  const bool has_password = (flags & 0x40) != 0;
+  const bool has_username = (flags & 0x80) != 0;
+  if (will_qos == 3) return make_error(errc::malformed, flags_at, detail::will_qos_3);
+  if (!has_will && (will_qos != 0 || will_retain)) return make_error(errc::malformed, flags_at, detail::will_flags_without_will);
+  if (!v5 && has_password && !has_username) return make_error(errc::malformed, flags_at, detail::password_without_username);
+  if (v5) {
+    std::size_t used = 0;
+    auto props = parse_properties(body.subspan(pos), property_context::connect, used, strict, base + pos);
+    if (!props) return props.error();
+    c.properties = *props;
+    pos += used;
+  }
+  // Payload.
+  const std::size_t id_at = base + pos;
+  auto id = detail::read_text(body, pos, base, strict);
+  if (!id) return id.error();
+  c.client_id = *id;
+  if (c.version == protocol_version::v3_1 && (id->size() < 1 || id->size() > 23)) {
+    return make_error(errc::bad_value, id_at, detail::client_id_length_3_1, id->size());
+  }
+  if (c.version == protocol_version::v3_1_1 && id->empty() && !c.clean_start) {
+    return make_error(errc::bad_value, id_at, detail::empty_client_id);
+  }
+  if (has_will) {
+    will_message w;
+    w.qos = will_qos;
+    w.retain = will_retain;
+    if (v5) {
+      std::size_t used = 0;
+      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos);
+      if (!props) return props.error();
+      w.properties = *props;
+      pos += used;
+    }
+    const std::size_t topic_at = base + pos;
+    auto topic = detail::read_text(body, pos, base, strict);
+    if (!topic) return topic.error();
+    auto ok = check_topic_name(*topic, topic_at + 2);
+    if (!ok) return ok.error();
+    w.topic = *topic;
+    const std::size_t payload_at = base + pos;
+    auto payload = detail::read_field(body, pos, base);
+    if (!payload) return payload.error();
+    w.payload = string_ref(*payload);
+    property pfi;
+    if (strict && w.properties.find(property_id::payload_format_indicator, pfi) && pfi.number == 1 &&
+        !check_utf8(w.payload, false).has_value()) {
+      return make_error(errc::bad_value, payload_at + 2, detail::will_not_utf8);
+    }
+    c.will = w;
+  }
+  if (has_username) {
+    auto u = detail::read_text(body, pos, base, strict);
+    if (!u) return u.error();
+    c.username = *u;
+  }
+  if (has_password) {
+    auto p = detail::read_field(body, pos, base);
+    if (!p) return p.error();
+    c.password = string_ref(*p);
+  }
+  if (pos != body.size()) return make_error(errc::malformed, base + pos, detail::connect_after_fields, body.size() - pos);
+  return c;
+}
+
+namespace detail {
+constexpr std::size_t connect_body_size(const connect& c) noexcept {
+  const std::string_view std_name = standard_name(c.version);
+  std::size_t n = 2 + (c.protocol_name ? c.protocol_name->size() : std_name.size()) + 4;
+  if (c.version == protocol_version::v5) n += c.properties.encoded_size();
+  n += 2 + c.client_id.size();
+  if (c.will) {
+    if (c.version == protocol_version::v5) n += c.will->properties.encoded_size();
+    n += 2 + c.will->topic.size() + 2 + c.will->payload.size();
+  }
+  if (c.username) n += 2 + c.username->size();
+  if (c.password) n += 2 + c.password->size();
+  return n;
+}
+}  // namespace detail
+
+/// Bytes encode(c, ...) writes.
+constexpr std::size_t encoded_size(const connect& c) noexcept {
+  const std::size_t body = detail::connect_body_size(c);
+  return 1 + varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body)) + body;
+}
+
+/// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
+/// the size needed), invalid_argument (a string or binary field longer than 65,535
+/// bytes, a will QoS above 2, a packet longer than the protocol allows).
+constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
+  const std::size_t body = detail::connect_body_size(c);
+  if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
+  if (c.will && c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
+  const std::size_t total = encoded_size(c);
+  if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+  std::size_t n = 0;
+  bool too_long = false;
+  auto put = [&](std::uint8_t b) { out[n++] = b; };
+  auto put16 = [&](std::size_t v) {
+    if (v > 0xffff) too_long = true;
+    put(static_cast<std::uint8_t>(v >> 8));
+    put(static_cast<std::uint8_t>(v));
+  };
+  auto put_ref = [&](string_ref s) {
+    put16(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) put(s[i]);
+  };
+  auto put_props = [&](const property_list& p) {
+    n += write_varint(out.data() + n, static_cast<std::uint32_t>(p.raw().size()));
+    for (std::uint8_t b : p.raw()) put(b);
+  };
+  put(0x10);
+  n += write_varint(out.data() + n, static_cast<std::uint32_t>(body));
+  put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
+  put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
+  std::uint8_t flags = c.clean_start ? 0x02 : 0;
+  if (c.will) {
+    flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
+  }
+  if (c.password) flags |= 0x40;
+  if (c.username) flags |= 0x80;
+  put(flags);
+  put16(c.keep_alive);
+  const bool v5 = c.version == protocol_version::v5;
+  if (v5) put_props(c.properties);
+  put_ref(c.client_id);
+  if (c.will) {
+    if (v5) put_props(c.will->properties);
+    put_ref(c.will->topic);
+    put_ref(c.will->payload);
+  }
+  if (c.username) put_ref(*c.username);
+  if (c.password) put_ref(*c.password);
+  if (too_long) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
+  return n;
+}
+
+}  // namespace wirespan::mqtt
+// ---- end wirespan/mqtt/connect.hpp ----
 // ---- begin wirespan/dissect/frame.hpp ----
 // wirespan/dissect/frame.hpp — a frame dissector: link layer -> VLAN tags ->
 // IPv4 / IPv6 / ARP -> ICMP / ICMPv6 / UDP / TCP -> an application protocol by port.
@@ -8758,6 +9917,23 @@ inline constexpr named_port port_names[] = {
     {"postgresql", 5432, true, false}, {"http-alt", 8080, true, false},
 };
 
+// Primitives of pcap-filter(7) that wirespan does not compile (yet).
+inline constexpr std::string_view unsupported_words[] = {
+    "mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc", "decnet", "iso", "atalk", "aarp",
+    "ipx", "netbeui", "stp", "wlan", "type", "subtype", "inbound", "outbound", "ifname", "on", "rnr", "rulenum",
+    "reason", "rset", "srnr", "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl",
+    "moprc", "sca", "clnp", "esis", "isis", "carp", "vrrp", "ah", "esp", "pim", "igrp", "atm"
+};
+// Words that are never a value after a qualifier.
+inline constexpr std::string_view value_keywords[] = {
+    "and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst", "greater", "less",
+    "broadcast", "multicast", "len", "vlan"
+};
+// Protocol names (as libpcap's scanner knows them).
+inline constexpr std::string_view protocol_keywords[] = {
+    "tcp", "udp", "icmp", "icmp6", "igmp", "sctp", "ah", "esp", "pim", "vrrp", "carp", "igrp", "ip", "ip6",
+    "arp", "rarp"
+};
 // Every word libpcap's scanner makes a keyword (scanner.l, libpcap 1.10): unescaped, none
 // of them is a host name.
 inline constexpr std::string_view libpcap_keywords[] = {
@@ -9289,11 +10465,7 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : {"mpls", "pppoed", "pppoes", "geneve", "protochain", "gateway", "llc",
-                               "decnet", "iso", "atalk", "aarp", "ipx", "netbeui", "stp", "wlan", "type", "subtype",
-                               "inbound", "outbound", "ifname", "on", "rnr", "rulenum", "reason", "rset", "srnr",
-                               "subrulenum", "action", "fddi", "tr", "ppp", "slip", "radio", "lat", "mopdl", "moprc",
-                               "sca", "clnp", "esis", "isis", "carp", "vrrp", "ah", "esp", "pim", "igrp", "atm"}) {
+    for (std::string_view w : unsupported_words) {
       if (is_word(w)) {
         failed = true;
         err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
@@ -9408,8 +10580,7 @@ struct parser {
     if (t.kind == tok::number) return true;
     if (t.kind != tok::id) return false;
     if (t.escaped) return true;
-    for (std::string_view k : {"and", "or", "not", "host", "net", "port", "portrange", "proto", "src", "dst",
-                               "greater", "less", "broadcast", "multicast", "len", "vlan"}) {
+    for (std::string_view k : value_keywords) {
       if (t.text == k) return false;
     }
     return proto_of(t.text) == proto::none;
@@ -9630,8 +10801,7 @@ struct parser {
   }
 
   static constexpr bool is_keyword(std::string_view w) noexcept {
-    for (std::string_view k : {"tcp", "udp", "icmp", "icmp6", "igmp", "sctp", "ah", "esp", "pim", "vrrp", "carp",
-                               "igrp", "ip", "ip6", "arp", "rarp"}) {
+    for (std::string_view k : protocol_keywords) {
       if (w == k) return true;
     }
     return false;
@@ -9892,16 +11062,26 @@ struct vnode {
 
 struct fact {
   std::int32_t v;
-  std::uint16_t op;  // jeq, jgt, jge, jset
   std::uint32_t k;
+  std::uint16_t op;  // jeq, jgt, jge, jset
   bool outcome;
 };
 
-// A list of at most N values, in place (the optimizer copies states often).
+// A list of at most N values, in place (the optimizer copies states often: a copy
+// copies the values in the list, not the room for N).
 template <class T, std::size_t N>
 struct inline_list {
-  T items[N]{};
+  T items[N];  // (only the first `count` are ever read)
   std::size_t count = 0;
+  constexpr inline_list() noexcept {}
+  constexpr inline_list(const inline_list& o) noexcept : count(o.count) {
+    for (std::size_t i = 0; i < count; ++i) items[i] = o.items[i];
+  }
+  constexpr inline_list& operator=(const inline_list& o) noexcept {
+    count = o.count;
+    for (std::size_t i = 0; i < count; ++i) items[i] = o.items[i];
+    return *this;
+  }
   constexpr std::size_t size() const noexcept { return count; }
   constexpr const T* begin() const noexcept { return items; }
   constexpr const T* end() const noexcept { return items + count; }
@@ -9920,6 +11100,7 @@ struct inline_list {
 inline constexpr std::size_t max_facts = 48;
 
 struct state {
+  constexpr state() noexcept {}  // (user-provided: a vector of states is not zeroed first)
   std::int32_t A = -1;  // value numbers (-1: unknown)
   std::int32_t X = -1;
   std::int32_t M[memory_words] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
@@ -9973,7 +11154,11 @@ class optimizer {
   // One pass; false when nothing changed.
   constexpr bool pass() {
     const std::size_t n = p_.size();
-    std::vector<std::int32_t> jt(n, -1), jf(n, -1);  // absolute targets
+    // (the per-pass tables are members, so that their room is kept from pass to pass)
+    std::vector<std::int32_t>& jt = jt_;  // absolute targets
+    std::vector<std::int32_t>& jf = jf_;
+    jt.assign(n, -1);
+    jf.assign(n, -1);
     for (std::size_t i = 0; i < n; ++i) {
       const instruction& in = p_[i];
       if (in.code == (jmp | ja)) {
@@ -9989,7 +11174,8 @@ class optimizer {
     // division by zero, also ends with 0. (Not through a jump decided by a constant,
     // which libpcap leaves as it is.)
     {
-      std::vector<std::uint8_t> zero(n + 1, 0);
+      std::vector<std::uint8_t>& zero = zero_;
+      zero.assign(n + 1, 0);
       for (std::size_t r = n; r-- > 0;) {
         const instruction& i = p_[r];
         const std::uint16_t c = class_of(i.code);
@@ -10026,15 +11212,19 @@ class optimizer {
       changed = true;
       liveness();
     }
-    std::vector<state> in(n);
-    std::vector<std::uint8_t> seen(n, 0), drop(n, 0);
+    // (in_ keeps its room from pass to pass: a state is read only where seen is set)
+    if (in_.size() < n) in_.resize(n);
+    std::vector<state>& in = in_;
+    std::vector<std::uint8_t>& seen = seen_;
+    std::vector<std::uint8_t>& drop = drop_;
+    seen.assign(n, 0);
+    drop.assign(n, 0);
     seen[0] = true;
     in[0].A = number({vop::konst, 0, -1, -1, 0});
     in[0].X = in[0].A;
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen[i]) continue;
-      state s = std::move(in[i]);
-      in[i] = state{};
+      state s = in[i];
       const instruction ins = p_[i];
       const std::uint16_t cls = class_of(ins.code);
       if (cls == ret) continue;
@@ -10068,7 +11258,7 @@ class optimizer {
         }
         for (int side = 0; side < 2; ++side) {
           state e = s;
-          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, op_of(ins.code), ins.k, side == 0});
+          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, ins.k, op_of(ins.code), side == 0});
           std::int32_t& target = side == 0 ? jt[i] : jf[i];
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
@@ -10103,7 +11293,8 @@ class optimizer {
     for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
     if (!changed) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
-    std::vector<std::int32_t> at(n + 1, 0);
+    std::vector<std::int32_t>& at = at_;
+    at.assign(n + 1, 0);
     std::int32_t next = 0;
     for (std::size_t i = 0; i < n; ++i) {
       at[i] = next;
@@ -10140,15 +11331,18 @@ class optimizer {
   // falls into it). True when an edge moved.
   constexpr bool merge(std::vector<std::int32_t>& jt, std::vector<std::int32_t>& jf) {
     const std::size_t n = p_.size();
-    struct key {
-      std::uint16_t code;
-      std::uint32_t k;
-      std::int32_t t, f;  // classes of the successors (-1: none)
-      constexpr bool operator==(const key&) const noexcept = default;
-    };
-    std::vector<key> keys;           // class -> its key
-    std::vector<std::int32_t> last;  // class -> the last instruction of the class
-    std::vector<std::int32_t> cls(n, -1);
+    std::vector<key>& keys = keys_;           // class -> its key
+    std::vector<std::int32_t>& last = last_;  // class -> the last instruction of the class
+    std::vector<std::int32_t>& cls = cls_;
+    keys.clear();
+    last.clear();
+    cls.assign(n, -1);
+    std::size_t room = 16;
+    while (room < 2 * n) room *= 2;
+    std::vector<std::int32_t>& table = table_;  // open addressing: key -> class
+    table.assign(room, -1);
+    keys.reserve(n);
+    last.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
@@ -10163,19 +11357,17 @@ class optimizer {
         if (r + 1 >= n || cls[r + 1] < 0) continue;
         kk.t = cls[r + 1];
       }
-      std::int32_t found = -1;
-      for (std::size_t q = 0; q < keys.size(); ++q) {
-        if (keys[q] == kk) {
-          found = static_cast<std::int32_t>(q);
-          break;
-        }
-      }
-      if (found < 0) {
+      std::uint32_t h = (std::uint32_t{kk.code} * 0x9e3779b1u) ^ (kk.k * 0x85ebca6bu) ^
+                        (static_cast<std::uint32_t>(kk.t) * 0xc2b2ae35u) ^ (static_cast<std::uint32_t>(kk.f) * 0x27d4eb2fu);
+      h ^= h >> 15;
+      std::size_t slot = h & (table.size() - 1);
+      while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
+      if (table[slot] < 0) {
         keys.push_back(kk);
         last.push_back(static_cast<std::int32_t>(r));
-        found = static_cast<std::int32_t>(keys.size() - 1);
+        table[slot] = static_cast<std::int32_t>(keys.size() - 1);
       }
-      cls[r] = found;
+      cls[r] = table[slot];
     }
     bool moved = false;
     for (std::size_t i = 0; i < n; ++i) {
@@ -10198,16 +11390,82 @@ class optimizer {
   std::vector<std::uint8_t> family_;
   std::vector<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
   std::vector<vnode> values_;
+  std::vector<state> in_;  // per instruction: what is known on entry (see pass())
+  std::vector<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
+  std::vector<std::uint8_t> zero_, seen_, drop_;
+  struct key {
+    std::uint16_t code;
+    std::uint32_t k;
+    std::int32_t t, f;  // classes of the successors (-1: none)
+    constexpr bool operator==(const key&) const noexcept = default;
+  };
+  std::vector<key> keys_;
   std::vector<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
 
+  // Values are numbered through a hash table (open addressing over values_); with each
+  // value its constant, when it folds to one (see exact()).
+  std::vector<std::int32_t> index_;
+  std::vector<std::uint32_t> konst_;
+  std::vector<std::int8_t> cdepth_;  // how deep its folding goes (-1: not a constant)
+
+  static constexpr std::uint32_t hash(const vnode& v) noexcept {
+    std::uint32_t h = (static_cast<std::uint32_t>(v.op) << 16 | v.code) * 0x9e3779b1u;
+    h ^= static_cast<std::uint32_t>(v.a) * 0x85ebca6bu;
+    h ^= static_cast<std::uint32_t>(v.b) * 0xc2b2ae35u;
+    h ^= v.k * 0x27d4eb2fu;
+    return h ^ (h >> 15);
+  }
   constexpr std::int32_t number(const vnode& v) {
     if (v.op != vop::fresh) {
+      if (index_.empty()) index_.assign(64, -1);
+      std::size_t slot = hash(v) & (index_.size() - 1);
+      for (; index_[slot] >= 0; slot = (slot + 1) & (index_.size() - 1)) {
+        if (values_[static_cast<std::size_t>(index_[slot])] == v) return index_[slot];
+      }
+      index_[slot] = static_cast<std::int32_t>(values_.size());
+    }
+    add_value(v);
+    if (v.op != vop::fresh && 2 * values_.size() > index_.size()) {  // grow: rehash
+      index_.assign(index_.size() * 2, -1);
       for (std::size_t i = 0; i < values_.size(); ++i) {
-        if (values_[i] == v) return static_cast<std::int32_t>(i);
+        if (values_[i].op == vop::fresh) continue;
+        std::size_t slot = hash(values_[i]) & (index_.size() - 1);
+        while (index_[slot] >= 0) slot = (slot + 1) & (index_.size() - 1);
+        index_[slot] = static_cast<std::int32_t>(i);
+      }
+    }
+    return static_cast<std::int32_t>(values_.size() - 1);
+  }
+  constexpr void add_value(const vnode& v) {
+    // Its constant: folded through at most 24 operations (as far as exact() looks).
+    std::int8_t d = -1;
+    std::uint32_t c = 0;
+    auto operand = [&](std::int32_t o, std::uint32_t& out) {
+      if (o < 0 || cdepth_[static_cast<std::size_t>(o)] < 0) return -1;
+      out = konst_[static_cast<std::size_t>(o)];
+      return static_cast<int>(cdepth_[static_cast<std::size_t>(o)]);
+    };
+    std::uint32_t l = 0, r = 0;
+    bool ok = false;
+    if (v.op == vop::konst) {
+      d = 0, c = v.k;
+    } else if (v.op == vop::alu_k || v.op == vop::negate) {
+      const int dl = operand(v.a, l);
+      if (dl >= 0 && dl < 24) {
+        c = v.op == vop::negate ? 0u - l : fold(v.code, l, v.k, ok);
+        if (v.op == vop::negate || ok) d = static_cast<std::int8_t>(dl + 1);
+      }
+    } else if (v.op == vop::alu_x) {
+      const int dl = operand(v.a, l);
+      const int dr = operand(v.b, r);
+      if (dl >= 0 && dr >= 0 && dl < 24 && dr < 24) {
+        c = fold(v.code, l, r, ok);
+        if (ok) d = static_cast<std::int8_t>((dl > dr ? dl : dr) + 1);
       }
     }
     values_.push_back(v);
-    return static_cast<std::int32_t>(values_.size() - 1);
+    konst_.push_back(c);
+    cdepth_.push_back(d);
   }
   constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
 
@@ -10241,29 +11499,11 @@ class optimizer {
   }
   constexpr std::uint8_t live_at(std::size_t i) const { return i < live_.size() ? live_[i] : 0; }
 
-  // The exact value of v, if it is a constant (folded through arithmetic).
-  constexpr bool exact(std::int32_t v, std::uint32_t& out, int depth = 0) const {
-    if (v < 0 || depth > 24) return false;
-    const vnode& n = node(v);
-    if (n.op == vop::konst) {
-      out = n.k;
-      return true;
-    }
-    std::uint32_t l = 0, r = 0;
-    bool ok = false;
-    if (n.op == vop::alu_k && exact(n.a, l, depth + 1)) {
-      out = fold(n.code, l, n.k, ok);
-      return ok;
-    }
-    if (n.op == vop::alu_x && exact(n.a, l, depth + 1) && exact(n.b, r, depth + 1)) {
-      out = fold(n.code, l, r, ok);
-      return ok;
-    }
-    if (n.op == vop::negate && exact(n.a, l, depth + 1)) {
-      out = 0u - l;
-      return true;
-    }
-    return false;
+  // The exact value of v, if it is a constant (folded through at most 24 operations).
+  constexpr bool exact(std::int32_t v, std::uint32_t& out) const {
+    if (v < 0 || cdepth_[static_cast<std::size_t>(v)] < 0) return false;
+    out = konst_[static_cast<std::size_t>(v)];
+    return true;
   }
 
   // The outcome of "v op k" on this path: 1, 0, or -1 (not known). libpcap's rules, so
@@ -10469,7 +11709,7 @@ class optimizer {
   // What is known on arrival at `to`: what every path there knows.
   static constexpr void arrive(std::vector<state>& in, std::vector<std::uint8_t>& seen, std::int32_t to, const state& s,
                                std::int32_t) {
-    if (to < 0 || static_cast<std::size_t>(to) >= in.size()) return;
+    if (to < 0 || static_cast<std::size_t>(to) >= seen.size()) return;
     const auto t = static_cast<std::size_t>(to);
     if (!seen[t]) {
       seen[t] = true;

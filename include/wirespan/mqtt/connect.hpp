@@ -1,0 +1,354 @@
+// wirespan/mqtt/connect.hpp — the CONNECT packet of MQTT 3.1, 3.1.1 and 5.0 (3.1.1 §3.1,
+// 5.0 §3.1; 3.1: IBM's MQ Telemetry Transport V3.1 §3.1).
+//
+// `decode_connect(packet)` takes exactly one packet (frame_size cuts it from a stream)
+// and checks every rule of its version: the fixed header (flags 0, the Remaining Length
+// the packet's size, at most `max_packet_size`); protocol name and level as a pair
+// ("MQIsdp" 3, "MQTT" 4, "MQTT" 5; lax: any pairing, and mosquitto's bridge bit 0x80 in
+// the level); the connect flags (reserved bit 0, will QoS not 3, will QoS and retain 0
+// without a will, in 3.x a password only with a username); MQTT 5 properties (the
+// CONNECT set, and the will set: see properties.hpp); the payload in order: client
+// identifier (3.1: 1 to 23 characters; 3.1.1: empty only with a clean session; 5.0: empty
+// allowed), will properties, will topic (a topic name), will payload, user name,
+// password; strings checked as text.hpp says; and nothing after the last field.
+//
+// Strings and binary data in the value are views into the packet. `encode` writes what
+// `decode_connect` read byte for byte (properties in their order); `encoded_size` says
+// how much room it needs.
+//
+// A rejection is an `error` with the offset and the rule; `connack_code(error, version)`
+// says what a broker answers it with: a CONNACK return code (3.x) or reason code (5.0),
+// or nothing (close the connection without a CONNACK, as 3.x requires for a malformed
+// packet). The codec never decides to send it.
+//
+// ```cpp
+// wirespan::mqtt::connect c;
+// c.client_id = "sensor-device-001";
+// std::uint8_t buf[64];
+// auto n = wirespan::mqtt::encode(c, buf);          // 31 bytes: 10 1d 00 04 4d 51 54 54 ...
+// auto back = wirespan::mqtt::decode_connect(wirespan::bytes(buf, *n));
+// ```
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "../core/bytes.hpp"
+#include "../core/endian.hpp"
+#include "../core/error.hpp"
+#include "../core/result.hpp"
+#include "packet.hpp"
+#include "properties.hpp"
+#include "text.hpp"
+
+namespace wirespan::mqtt {
+
+/// The will message of a CONNECT.
+struct will_message {
+  property_list properties{};  ///< 5.0: the will properties
+  string_ref topic{};
+  string_ref payload{};  ///< binary data
+  std::uint8_t qos = 0;
+  bool retain = false;
+};
+
+/// A CONNECT packet.
+struct connect {
+  protocol_version version = protocol_version::v3_1_1;
+  /// The protocol name, when it is not the version's ("MQIsdp" for 3.1, else "MQTT"):
+  /// decoding sets it only in lax mode; encoding writes it as given.
+  std::optional<string_ref> protocol_name{};
+  bool bridge = false;       ///< the level's bit 0x80 (mosquitto bridges; lax mode only)
+  bool clean_start = true;   ///< Clean Session (3.x), Clean Start (5.0)
+  std::uint16_t keep_alive = 60;  ///< seconds (0: no keep alive)
+  property_list properties{};     ///< 5.0
+  string_ref client_id{};
+  std::optional<will_message> will{};
+  std::optional<string_ref> username{};
+  std::optional<string_ref> password{};  ///< binary data
+};
+
+/// Decoding settings.
+struct connect_options {
+  parse_mode mode = parse_mode::strict;
+  /// The longest packet accepted (checked before anything else is read).
+  std::size_t max_packet_size = mqtt::max_packet_size;
+};
+
+namespace detail {
+inline constexpr const char* not_connect = "mqtt: not a CONNECT packet (type {})";
+inline constexpr const char* connect_too_large = "mqtt: CONNECT of {} bytes longer than the maximum {}";
+inline constexpr const char* connect_truncated = "mqtt: CONNECT cut short: {} bytes missing";
+inline constexpr const char* connect_trailing = "mqtt: {} bytes after the CONNECT packet";
+inline constexpr const char* field_past_end = "mqtt: CONNECT field runs past the Remaining Length";
+inline constexpr const char* bad_protocol_name = "mqtt: protocol name is neither \"MQTT\" nor \"MQIsdp\"";
+inline constexpr const char* bad_protocol_level = "mqtt: protocol level {} is not 3, 4 or 5";
+inline constexpr const char* name_level_mismatch = "mqtt: protocol name does not go with protocol level {}";
+inline constexpr const char* bridge_bit = "mqtt: protocol level with the bridge bit (0x80) in strict mode";
+inline constexpr const char* reserved_flag = "mqtt: reserved connect flag (bit 0) set";
+inline constexpr const char* will_qos_3 = "mqtt: will QoS 3";
+inline constexpr const char* will_flags_without_will = "mqtt: will QoS or will retain set without the will flag";
+inline constexpr const char* password_without_username = "mqtt: password flag without the user name flag (MQTT 3.x)";
+inline constexpr const char* client_id_length_3_1 = "mqtt: client identifier of {} bytes (MQTT 3.1: 1 to 23)";
+inline constexpr const char* empty_client_id = "mqtt: empty client identifier without a clean session (MQTT 3.1.1)";
+inline constexpr const char* will_not_utf8 = "mqtt: will payload is not UTF-8, as its payload format indicator says";
+inline constexpr const char* connect_after_fields = "mqtt: {} bytes after the last field of CONNECT";
+
+struct connack_rule {
+  const char* what;
+  std::uint8_t v3;  // 0: close without CONNACK
+  std::uint8_t v5;
+};
+inline constexpr connack_rule connack_rules[] = {
+    {connect_too_large, 0, 0x95},
+    {bad_protocol_name, 0, 0x84},
+    {bad_protocol_level, 0x01, 0x84},
+    {name_level_mismatch, 0x01, 0x84},
+    {bridge_bit, 0x01, 0x84},
+    {client_id_length_3_1, 0x02, 0x85},
+    {empty_client_id, 0x02, 0x85},
+    {will_not_utf8, 0, 0x99},
+    {empty_topic_name, 0, 0x90},
+    {wildcard_in_topic_name, 0, 0x90},
+};
+
+// A length-prefixed string or binary field at `pos` of the body (offsets from `base`).
+constexpr result<bytes> read_field(bytes body, std::size_t& pos, std::size_t base) noexcept {
+  if (body.size() - pos < 2) return make_error(errc::malformed, base + pos, field_past_end);
+  const std::size_t len = load_be16(body.data() + pos);
+  if (body.size() - pos - 2 < len) return make_error(errc::malformed, base + pos, field_past_end);
+  const bytes f = body.subspan(pos + 2, len);
+  pos += 2 + len;
+  return f;
+}
+constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t base, bool strict) noexcept {
+  const std::size_t at = pos;
+  auto f = read_field(body, pos, base);
+  if (!f) return f.error();
+  auto ok = check_utf8(string_ref(*f), strict, base + at + 2);
+  if (!ok) return ok.error();
+  return string_ref(*f);
+}
+
+constexpr bool equals(string_ref s, std::string_view lit) noexcept { return s == string_ref(lit); }
+
+constexpr std::string_view standard_name(protocol_version v) noexcept {
+  return v == protocol_version::v3_1 ? std::string_view("MQIsdp") : std::string_view("MQTT");
+}
+
+}  // namespace detail
+
+/// What a broker answers a CONNECT rejected with `e`: the CONNACK return code (3.x:
+/// 0x01 unacceptable protocol version, 0x02 identifier rejected) or reason code (5.0:
+/// 0x81 malformed packet, 0x82 protocol error, 0x84 unsupported protocol version, 0x85
+/// client identifier not valid, 0x90 topic name invalid, 0x95 packet too large, 0x99
+/// payload format invalid), or nothing: close the connection without a CONNACK.
+constexpr std::optional<std::uint8_t> connack_code(const error& e, protocol_version v) noexcept {
+  for (const detail::connack_rule& r : detail::connack_rules) {
+    if (r.what == e.what) {
+      if (v == protocol_version::v5) return r.v5;
+      if (r.v3 == 0) return std::nullopt;
+      return r.v3;
+    }
+  }
+  if (v != protocol_version::v5) return std::nullopt;
+  switch (e.code) {
+    case errc::bad_value: return e.what == detail::utf8_control || e.what == detail::utf8_noncharacter ? 0x81 : 0x82;
+    case errc::limit_exceeded: return 0x95;
+    case errc::bad_version: return 0x84;
+    default: return 0x81;
+  }
+}
+
+/// Decode one CONNECT packet (all of `packet`, fixed header first).
+constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
+  const bool strict = o.mode == parse_mode::strict;
+  if (!packet.empty() && (packet[0] >> 4) != 1) return make_error(errc::malformed, 0, detail::not_connect, packet[0] >> 4);
+  auto h = parse_fixed_header(packet, o.mode);
+  if (!h) return h.error();
+  if (h->packet_size() > o.max_packet_size) {
+    return make_error(errc::limit_exceeded, 1, detail::connect_too_large, h->packet_size(), o.max_packet_size);
+  }
+  if (packet.size() < h->packet_size()) {
+    return make_error(errc::truncated, packet.size(), detail::connect_truncated, h->packet_size() - packet.size());
+  }
+  if (packet.size() > h->packet_size()) {
+    return make_error(errc::malformed, h->packet_size(), detail::connect_trailing, packet.size() - h->packet_size());
+  }
+  const std::size_t base = h->header_size();
+  const bytes body = packet.subspan(base);
+  std::size_t pos = 0;
+  connect c;
+  // Protocol name and level.
+  auto name = detail::read_field(body, pos, base);
+  if (!name) return name.error();
+  const string_ref pname(*name);
+  const bool mqtt = detail::equals(pname, "MQTT");
+  const bool mqisdp = detail::equals(pname, "MQIsdp");
+  if (!mqtt && !mqisdp && (strict || !check_utf8(pname, false).has_value())) {
+    return make_error(errc::bad_version, base, detail::bad_protocol_name);
+  }
+  if (body.size() - pos < 4) return make_error(errc::malformed, base + pos, detail::field_past_end);
+  std::uint8_t level = body[pos];
+  if ((level & 0x80) != 0) {
+    if (strict) return make_error(errc::bad_version, base + pos, detail::bridge_bit);
+    c.bridge = true;
+    level &= 0x7f;
+  }
+  if (level < 3 || level > 5) return make_error(errc::bad_version, base + pos, detail::bad_protocol_level, level);
+  c.version = static_cast<protocol_version>(level);
+  if (!detail::equals(pname, detail::standard_name(c.version))) {
+    if (strict) return make_error(errc::bad_version, base + pos, detail::name_level_mismatch, level);
+    c.protocol_name = pname;
+  }
+  const bool v5 = c.version == protocol_version::v5;
+  const std::size_t flags_at = base + pos + 1;
+  const std::uint8_t flags = body[pos + 1];
+  c.keep_alive = load_be16(body.data() + pos + 2);
+  pos += 4;
+  if ((flags & 0x01) != 0) return make_error(errc::reserved_set, flags_at, detail::reserved_flag);
+  c.clean_start = (flags & 0x02) != 0;
+  const bool has_will = (flags & 0x04) != 0;
+  const std::uint8_t will_qos = static_cast<std::uint8_t>((flags >> 3) & 3);
+  const bool will_retain = (flags & 0x20) != 0;
+  const bool has_password = (flags & 0x40) != 0;
+  const bool has_username = (flags & 0x80) != 0;
+  if (will_qos == 3) return make_error(errc::malformed, flags_at, detail::will_qos_3);
+  if (!has_will && (will_qos != 0 || will_retain)) return make_error(errc::malformed, flags_at, detail::will_flags_without_will);
+  if (!v5 && has_password && !has_username) return make_error(errc::malformed, flags_at, detail::password_without_username);
+  if (v5) {
+    std::size_t used = 0;
+    auto props = parse_properties(body.subspan(pos), property_context::connect, used, strict, base + pos);
+    if (!props) return props.error();
+    c.properties = *props;
+    pos += used;
+  }
+  // Payload.
+  const std::size_t id_at = base + pos;
+  auto id = detail::read_text(body, pos, base, strict);
+  if (!id) return id.error();
+  c.client_id = *id;
+  if (c.version == protocol_version::v3_1 && (id->size() < 1 || id->size() > 23)) {
+    return make_error(errc::bad_value, id_at, detail::client_id_length_3_1, id->size());
+  }
+  if (c.version == protocol_version::v3_1_1 && id->empty() && !c.clean_start) {
+    return make_error(errc::bad_value, id_at, detail::empty_client_id);
+  }
+  if (has_will) {
+    will_message w;
+    w.qos = will_qos;
+    w.retain = will_retain;
+    if (v5) {
+      std::size_t used = 0;
+      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos);
+      if (!props) return props.error();
+      w.properties = *props;
+      pos += used;
+    }
+    const std::size_t topic_at = base + pos;
+    auto topic = detail::read_text(body, pos, base, strict);
+    if (!topic) return topic.error();
+    auto ok = check_topic_name(*topic, topic_at + 2);
+    if (!ok) return ok.error();
+    w.topic = *topic;
+    const std::size_t payload_at = base + pos;
+    auto payload = detail::read_field(body, pos, base);
+    if (!payload) return payload.error();
+    w.payload = string_ref(*payload);
+    property pfi;
+    if (strict && w.properties.find(property_id::payload_format_indicator, pfi) && pfi.number == 1 &&
+        !check_utf8(w.payload, false).has_value()) {
+      return make_error(errc::bad_value, payload_at + 2, detail::will_not_utf8);
+    }
+    c.will = w;
+  }
+  if (has_username) {
+    auto u = detail::read_text(body, pos, base, strict);
+    if (!u) return u.error();
+    c.username = *u;
+  }
+  if (has_password) {
+    auto p = detail::read_field(body, pos, base);
+    if (!p) return p.error();
+    c.password = string_ref(*p);
+  }
+  if (pos != body.size()) return make_error(errc::malformed, base + pos, detail::connect_after_fields, body.size() - pos);
+  return c;
+}
+
+namespace detail {
+constexpr std::size_t connect_body_size(const connect& c) noexcept {
+  const std::string_view std_name = standard_name(c.version);
+  std::size_t n = 2 + (c.protocol_name ? c.protocol_name->size() : std_name.size()) + 4;
+  if (c.version == protocol_version::v5) n += c.properties.encoded_size();
+  n += 2 + c.client_id.size();
+  if (c.will) {
+    if (c.version == protocol_version::v5) n += c.will->properties.encoded_size();
+    n += 2 + c.will->topic.size() + 2 + c.will->payload.size();
+  }
+  if (c.username) n += 2 + c.username->size();
+  if (c.password) n += 2 + c.password->size();
+  return n;
+}
+}  // namespace detail
+
+/// Bytes encode(c, ...) writes.
+constexpr std::size_t encoded_size(const connect& c) noexcept {
+  const std::size_t body = detail::connect_body_size(c);
+  return 1 + varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body)) + body;
+}
+
+/// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
+/// the size needed), invalid_argument (a string or binary field longer than 65,535
+/// bytes, a will QoS above 2, a packet longer than the protocol allows).
+constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
+  const std::size_t body = detail::connect_body_size(c);
+  if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
+  if (c.will && c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
+  const std::size_t total = encoded_size(c);
+  if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+  std::size_t n = 0;
+  bool too_long = false;
+  auto put = [&](std::uint8_t b) { out[n++] = b; };
+  auto put16 = [&](std::size_t v) {
+    if (v > 0xffff) too_long = true;
+    put(static_cast<std::uint8_t>(v >> 8));
+    put(static_cast<std::uint8_t>(v));
+  };
+  auto put_ref = [&](string_ref s) {
+    put16(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) put(s[i]);
+  };
+  auto put_props = [&](const property_list& p) {
+    n += write_varint(out.data() + n, static_cast<std::uint32_t>(p.raw().size()));
+    for (std::uint8_t b : p.raw()) put(b);
+  };
+  put(0x10);
+  n += write_varint(out.data() + n, static_cast<std::uint32_t>(body));
+  put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
+  put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
+  std::uint8_t flags = c.clean_start ? 0x02 : 0;
+  if (c.will) {
+    flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
+  }
+  if (c.password) flags |= 0x40;
+  if (c.username) flags |= 0x80;
+  put(flags);
+  put16(c.keep_alive);
+  const bool v5 = c.version == protocol_version::v5;
+  if (v5) put_props(c.properties);
+  put_ref(c.client_id);
+  if (c.will) {
+    if (v5) put_props(c.will->properties);
+    put_ref(c.will->topic);
+    put_ref(c.will->payload);
+  }
+  if (c.username) put_ref(*c.username);
+  if (c.password) put_ref(*c.password);
+  if (too_long) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
+  return n;
+}
+
+}  // namespace wirespan::mqtt
