@@ -8110,6 +8110,19 @@ constexpr std::size_t write_varint(std::uint8_t* out, std::uint32_t v) noexcept 
   return n;
 }
 
+/// Write `v` as a Variable Byte Integer of exactly `size` bytes (1..4; at least
+/// varint_size(v)), with continuation bytes of 0 where it is longer than it needs: the
+/// non-minimal forms lax parsing accepts.
+constexpr std::size_t write_varint_padded(std::uint8_t* out, std::uint32_t v, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; ++i) {
+    std::uint8_t b = static_cast<std::uint8_t>(v & 0x7f);
+    v >>= 7;
+    if (i + 1 < size) b |= 0x80;
+    out[i] = b;
+  }
+  return size;
+}
+
 /// The fixed header of a packet.
 struct fixed_header {
   packet_type type = packet_type::connect;
@@ -8821,6 +8834,9 @@ struct connect {
   std::optional<will_message> will{};
   std::optional<string_ref> username{};
   std::optional<string_ref> password{};  ///< binary data
+  /// The bytes of the Remaining Length, when it is not minimally encoded (lax decoding
+  /// sets it; encoding writes exactly that many).
+  std::optional<std::uint8_t> length_size{};
 };
 
 /// Decoding settings.
@@ -8934,6 +8950,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   const bytes body = packet.subspan(base);
   std::size_t pos = 0;
   connect c;
+  if (h->length_size != varint_size(h->remaining_length)) c.length_size = h->length_size;
   // Protocol name and level.
   auto name = detail::read_field(body, pos, base);
   if (!name) return name.error();
@@ -9047,10 +9064,17 @@ constexpr std::size_t connect_body_size(const connect& c) noexcept {
 }
 }  // namespace detail
 
+namespace detail {
+constexpr std::size_t length_bytes(const connect& c, std::size_t body) noexcept {
+  const std::size_t minimal = varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body));
+  return c.length_size && *c.length_size > minimal && *c.length_size <= 4 ? *c.length_size : minimal;
+}
+}  // namespace detail
+
 /// Bytes encode(c, ...) writes.
 constexpr std::size_t encoded_size(const connect& c) noexcept {
   const std::size_t body = detail::connect_body_size(c);
-  return 1 + varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body)) + body;
+  return 1 + detail::length_bytes(c, body) + body;
 }
 
 /// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
@@ -9079,7 +9103,7 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
     for (std::uint8_t b : p.raw()) put(b);
   };
   put(0x10);
-  n += write_varint(out.data() + n, static_cast<std::uint32_t>(body));
+  n += write_varint_padded(out.data() + n, static_cast<std::uint32_t>(body), detail::length_bytes(c, body));
   put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
   put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
   std::uint8_t flags = c.clean_start ? 0x02 : 0;

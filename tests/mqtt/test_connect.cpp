@@ -196,6 +196,16 @@ TEST_CASE("mqtt connect: lax mode takes mosquitto's bridge bit and a mismatched 
   CHECK(d->protocol_name->view() == "MQIsdp");
 }
 
+TEST_CASE("mqtt connect: lax mode keeps a non-minimal Remaining Length, byte for byte") {
+  // 8c 00: 12 in two bytes (found by the fuzz target mqtt_connect: it encoded one byte)
+  const auto p = hex("10 8c 00 00 04 4d 51 54 54 04 02 00 3c 00 00");
+  CHECK(failure(p).code == errc::non_canonical);
+  auto c = decode(p, {mq::parse_mode::lax});
+  REQUIRE(c.has_value());
+  CHECK(c->length_size == std::optional<std::uint8_t>(2));
+  CHECK(mq::encoded_size(*c) == p.size());
+}
+
 TEST_CASE("mqtt connect: every rule, with its offset and CONNACK code") {
   using v = mq::protocol_version;
   struct bad {

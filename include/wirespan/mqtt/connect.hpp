@@ -68,6 +68,9 @@ struct connect {
   std::optional<will_message> will{};
   std::optional<string_ref> username{};
   std::optional<string_ref> password{};  ///< binary data
+  /// The bytes of the Remaining Length, when it is not minimally encoded (lax decoding
+  /// sets it; encoding writes exactly that many).
+  std::optional<std::uint8_t> length_size{};
 };
 
 /// Decoding settings.
@@ -181,6 +184,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   const bytes body = packet.subspan(base);
   std::size_t pos = 0;
   connect c;
+  if (h->length_size != varint_size(h->remaining_length)) c.length_size = h->length_size;
   // Protocol name and level.
   auto name = detail::read_field(body, pos, base);
   if (!name) return name.error();
@@ -294,10 +298,17 @@ constexpr std::size_t connect_body_size(const connect& c) noexcept {
 }
 }  // namespace detail
 
+namespace detail {
+constexpr std::size_t length_bytes(const connect& c, std::size_t body) noexcept {
+  const std::size_t minimal = varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body));
+  return c.length_size && *c.length_size > minimal && *c.length_size <= 4 ? *c.length_size : minimal;
+}
+}  // namespace detail
+
 /// Bytes encode(c, ...) writes.
 constexpr std::size_t encoded_size(const connect& c) noexcept {
   const std::size_t body = detail::connect_body_size(c);
-  return 1 + varint_size(static_cast<std::uint32_t>(body > max_remaining_length ? max_remaining_length : body)) + body;
+  return 1 + detail::length_bytes(c, body) + body;
 }
 
 /// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
@@ -326,7 +337,7 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
     for (std::uint8_t b : p.raw()) put(b);
   };
   put(0x10);
-  n += write_varint(out.data() + n, static_cast<std::uint32_t>(body));
+  n += write_varint_padded(out.data() + n, static_cast<std::uint32_t>(body), detail::length_bytes(c, body));
   put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
   put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
   std::uint8_t flags = c.clean_start ? 0x02 : 0;

@@ -127,6 +127,19 @@ constexpr std::size_t write_varint(std::uint8_t* out, std::uint32_t v) noexcept 
   return n;
 }
 
+/// Write `v` as a Variable Byte Integer of exactly `size` bytes (1..4; at least
+/// varint_size(v)), with continuation bytes of 0 where it is longer than it needs: the
+/// non-minimal forms lax parsing accepts.
+constexpr std::size_t write_varint_padded(std::uint8_t* out, std::uint32_t v, std::size_t size) noexcept {
+  for (std::size_t i = 0; i < size; ++i) {
+    std::uint8_t b = static_cast<std::uint8_t>(v & 0x7f);
+    v >>= 7;
+    if (i + 1 < size) b |= 0x80;
+    out[i] = b;
+  }
+  return size;
+}
+
 /// The fixed header of a packet.
 struct fixed_header {
   packet_type type = packet_type::connect;
