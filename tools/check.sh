@@ -24,6 +24,7 @@ packages=(
   libprotozero-dev                   # the other protobuf benchmark anchor (header-only)
   tshark tcpdump                     # interop oracles: tshark dissects, tcpdump captures
   python3-scapy                      # frames crafted for the filter differential
+  mosquitto mosquitto-clients        # the MQTT broker the interop tests talk to
   libpcap-dev netbase                # the filter oracle: pcap_compile, bpf_filter, bpf_validate, bpf_image;
                                      # /etc/services and /etc/protocols for its port and protocol names
   iproute2 iputils-ping traceroute   # the traffic the interop tests make in network namespaces
