@@ -1,0 +1,128 @@
+// MQTT benchmarks: CONNECT decode (every rule checked) and encode, for a minimal 3.1.1
+// CONNECT and a 5.0 one with a will, properties and will properties; topic filter
+// matching. The anchor is the physical limit: a memcpy of the same bytes.
+#include <benchmark/benchmark.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <wirespan/wirespan.hpp>
+
+namespace mq = wirespan::mqtt;
+
+namespace {
+
+void die(const char* what) {
+  std::fprintf(stderr, "bench_mqtt: %s\n", what);
+  std::exit(1);
+}
+
+std::array<std::uint8_t, 256> props_buf{}, will_buf{};
+
+mq::connect minimal() {
+  mq::connect c;
+  c.client_id = "sensor-device-001";
+  return c;
+}
+
+mq::connect full() {
+  mq::property_writer pw(props_buf);
+  pw.number(mq::property_id::session_expiry_interval, 3600)
+      .number(mq::property_id::receive_maximum, 20)
+      .number(mq::property_id::maximum_packet_size, 1 << 20)
+      .number(mq::property_id::topic_alias_maximum, 10)
+      .number(mq::property_id::request_problem_information, 1)
+      .user_property("site", "lab");
+  mq::property_writer ww(will_buf);
+  ww.number(mq::property_id::will_delay_interval, 5)
+      .number(mq::property_id::payload_format_indicator, 1)
+      .text(mq::property_id::content_type, "text/plain")
+      .text(mq::property_id::response_topic, "reply/sensor-device-001");
+  mq::connect c;
+  c.version = mq::protocol_version::v5;
+  c.client_id = "sensor-device-001";
+  c.properties = pw.finish().value();
+  c.will = mq::will_message{ww.finish().value(), "status/sensor-device-001", "offline", 1, true};
+  c.username = "sensor";
+  c.password = "s3cret";
+  return c;
+}
+
+std::vector<std::uint8_t> bytes_of(const mq::connect& c) {
+  std::vector<std::uint8_t> out(mq::encoded_size(c));
+  if (!mq::encode(c, out)) die("encode failed");
+  return out;
+}
+
+template <mq::connect (*Make)()>
+void BM_connect_decode(benchmark::State& state) {
+  const auto packet = bytes_of(Make());
+  if (!mq::decode_connect(packet)) die("decode failed");
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(packet.data());
+    auto c = mq::decode_connect(packet);
+    benchmark::DoNotOptimize(c);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(packet.size()));
+}
+BENCHMARK(BM_connect_decode<minimal>)->Name("BM_connect_decode/v311_minimal");
+BENCHMARK(BM_connect_decode<full>)->Name("BM_connect_decode/v5_will_properties");
+
+template <mq::connect (*Make)()>
+void BM_connect_encode(benchmark::State& state) {
+  const mq::connect c = Make();
+  const auto want = bytes_of(c);
+  std::array<std::uint8_t, 512> out{};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(&c);
+    auto n = mq::encode(c, out);
+    benchmark::DoNotOptimize(n);
+    benchmark::DoNotOptimize(out.data());
+  }
+  if (std::memcmp(out.data(), want.data(), want.size()) != 0) die("encode differs");
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(want.size()));
+}
+BENCHMARK(BM_connect_encode<minimal>)->Name("BM_connect_encode/v311_minimal");
+BENCHMARK(BM_connect_encode<full>)->Name("BM_connect_encode/v5_will_properties");
+
+// The anchor: copying the packet's bytes.
+template <mq::connect (*Make)()>
+void BM_memcpy(benchmark::State& state) {
+  const auto packet = bytes_of(Make());
+  std::array<std::uint8_t, 512> out{};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(packet.data());
+    std::memcpy(out.data(), packet.data(), packet.size());
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(packet.size()));
+}
+BENCHMARK(BM_memcpy<minimal>)->Name("BM_memcpy/v311_minimal");
+BENCHMARK(BM_memcpy<full>)->Name("BM_memcpy/v5_will_properties");
+
+void BM_topic_match(benchmark::State& state) {
+  struct pair {
+    std::string_view filter, topic;
+  };
+  const pair pairs[] = {{"sensor/temp/#", "sensor/temp/room1"}, {"sensor/+/room1", "sensor/temp/room1"},
+                        {"sensor/+/room1", "sensor/temp/room2"}, {"sensor/#", "sensor/humidity/room1"},
+                        {"#", "$SYS/broker/uptime"},             {"a/b/c/d", "a/b/c/e"}};
+  std::size_t hits = 0;
+  for (auto _ : state) {
+    for (const pair& p : pairs) {
+      benchmark::DoNotOptimize(p.filter.data());
+      hits += mq::topic_matches(p.filter, p.topic) ? 1u : 0u;
+    }
+  }
+  benchmark::DoNotOptimize(hits);
+  state.SetItemsProcessed(state.iterations() * 6);
+}
+BENCHMARK(BM_topic_match);
+
+}  // namespace
+
+BENCHMARK_MAIN();
