@@ -330,11 +330,13 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   };
   auto put_ref = [&](string_ref s) {
     put16(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) put(s[i]);
+    s.copy_to(out.data() + n);
+    n += s.size();
   };
   auto put_props = [&](const property_list& p) {
     n += write_varint(out.data() + n, static_cast<std::uint32_t>(p.raw().size()));
-    for (std::uint8_t b : p.raw()) put(b);
+    string_ref(p.raw()).copy_to(out.data() + n);
+    n += p.raw().size();
   };
   put(0x10);
   n += write_varint_padded(out.data() + n, static_cast<std::uint32_t>(body), detail::length_bytes(c, body));

@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "../core/bytes.hpp"
 #include "../core/error.hpp"
@@ -55,6 +56,19 @@ class string_ref {
     return bytes_ != nullptr ? bytes(bytes_, size_) : bytes(reinterpret_cast<const std::uint8_t*>(chars_), size_);
   }
 
+  /// Copy the bytes to `out` (room for size()).
+  constexpr void copy_to(std::uint8_t* out) const noexcept {
+    if (!std::is_constant_evaluated()) {
+      if (size_ != 0) __builtin_memcpy(out, bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_, size_);
+      return;
+    }
+    for (std::size_t i = 0; i < size_; ++i) out[i] = (*this)[i];
+  }
+  /// The first byte (not in constant expressions when it views chars).
+  const std::uint8_t* pointer() const noexcept {
+    return bytes_ != nullptr ? bytes_ : reinterpret_cast<const std::uint8_t*>(chars_);
+  }
+
   friend constexpr bool operator==(const string_ref& a, const string_ref& b) noexcept {
     if (a.size_ != b.size_) return false;
     for (std::size_t i = 0; i < a.size_; ++i) {
@@ -84,8 +98,26 @@ inline constexpr const char* wildcard_in_topic_name = "mqtt: wildcard in a topic
 constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
+  const std::uint8_t* p = std::is_constant_evaluated() || n == 0 ? nullptr : s.pointer();
   while (i < n) {
+    // Runs of plain ASCII (strict: U+0020 to U+007E; else U+0001 to U+007F), eight bytes
+    // at a time at run time: the high bits clear, and no byte below (or above) the range.
+    if (p != nullptr) {
+      constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+      while (n - i >= 8) {
+        std::uint64_t w;
+        __builtin_memcpy(&w, p + i, 8);
+        const std::uint64_t bad = strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
+        if (bad != 0) break;
+        i += 8;
+      }
+      if (i == n) break;
+    }
     const std::uint8_t c = s[i];
+    if (c >= 0x20 && c < 0x7f) {
+      ++i;
+      continue;
+    }
     std::uint32_t cp = 0;
     std::size_t len = 1;
     if (c < 0x80) {
