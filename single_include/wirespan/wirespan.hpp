@@ -8317,7 +8317,39 @@ inline constexpr const char* wildcard_in_topic_name = "mqtt: wildcard in a topic
 /// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
 /// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
 /// noncharacter); the offset is that of the character's first byte.
+namespace detail {
+// Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
+// U+007F), eight at a time (the last eight overlapping): what nearly every string is.
+inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  auto bad = [&](std::uint64_t w) {
+    return strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
+  };
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t c = p[i];
+      if (strict ? (c < 0x20 || c >= 0x7f) : (c == 0 || c >= 0x80)) return false;
+    }
+    return true;
+  }
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    acc |= bad(w);
+  }
+  if (i < n) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + n - 8, 8);
+    acc |= bad(w);
+  }
+  return acc == 0;
+}
+}  // namespace detail
+
 constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
   std::size_t i = 0;
   const std::size_t n = s.size();
   const std::uint8_t* p = std::is_constant_evaluated() || n == 0 ? nullptr : s.pointer();
@@ -8495,7 +8527,7 @@ struct property_info {
 
 constexpr std::uint16_t ctx(property_context c) noexcept { return static_cast<std::uint16_t>(c); }
 
-constexpr property_info info_of(std::uint32_t id) noexcept {
+constexpr property_info info_of_switch(std::uint32_t id) noexcept {
   using pc = property_context;
   const std::uint16_t pubwill = ctx(pc::publish) | ctx(pc::will);
   const std::uint16_t reasons = ctx(pc::connack) | ctx(pc::puback) | ctx(pc::suback) | ctx(pc::unsuback) |
@@ -8538,6 +8570,19 @@ constexpr property_info info_of(std::uint32_t id) noexcept {
     case 0x2a: return {property_type::byte, ctx(pc::connack), "shared subscription available"};
     default: return {};
   }
+}
+
+// (a table of the switch above: one load per lookup)
+struct property_table {
+  property_info entries[0x2b]{};
+  constexpr property_table() noexcept {
+    for (std::uint32_t i = 0; i < 0x2b; ++i) entries[i] = info_of_switch(i);
+  }
+};
+inline constexpr property_table property_infos{};
+
+constexpr property_info info_of(std::uint32_t id) noexcept {
+  return id < 0x2b ? property_infos.entries[id] : property_info{};
 }
 
 }  // namespace detail
@@ -8708,9 +8753,11 @@ class property_list {
 
 /// Parse and check the property block at the front of `in` (its length first) for
 /// `where`; `base` is the offset of `in` in the packet, for errors. On success,
-/// `consumed` is the block's size with its length.
+/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
+/// Payload Format Indicator's value, when there is one.
 constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
-                                                 bool strict = true, std::size_t base = 0) noexcept {
+                                                 bool strict = true, std::size_t base = 0,
+                                                 std::uint32_t* payload_format = nullptr) noexcept {
   auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
   if (!len) {
     if (len.error().code == errc::truncated) {
@@ -8743,6 +8790,8 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
     seen |= std::uint64_t{1} << id;
     switch (p->id) {
       case property_id::payload_format_indicator:
+        if (payload_format != nullptr) *payload_format = p->number;
+        [[fallthrough]];
       case property_id::request_problem_information:
       case property_id::request_response_information:
       case property_id::maximum_qos:
@@ -9042,9 +9091,10 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
     will_message w;
     w.qos = will_qos;
     w.retain = will_retain;
+    std::uint32_t payload_format = 0;
     if (v5) {
       std::size_t used = 0;
-      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos);
+      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos, &payload_format);
       if (!props) return props.error();
       w.properties = *props;
       pos += used;
@@ -9059,9 +9109,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
     auto payload = detail::read_field(body, pos, base);
     if (!payload) return payload.error();
     w.payload = string_ref(*payload);
-    property pfi;
-    if (strict && w.properties.find(property_id::payload_format_indicator, pfi) && pfi.number == 1 &&
-        !check_utf8(w.payload, false).has_value()) {
+    if (strict && payload_format == 1 && !check_utf8(w.payload, false).has_value()) {
       return make_error(errc::bad_value, payload_at + 2, detail::will_not_utf8);
     }
     c.will = w;

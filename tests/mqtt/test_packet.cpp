@@ -150,3 +150,62 @@ TEST_CASE("mqtt text: topic names, filters and matching (MQTT 5.0 4.7)") {
   CHECK_FALSE(mq::topic_matches("a/b/c", "a/b"));
   CHECK(mq::topic_matches("a//b", "a//b"));
 }
+
+namespace {
+// The rules of check_utf8, written out plainly: true when `s` passes.
+bool reference_utf8(const std::vector<std::uint8_t>& s, bool strict) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::uint8_t c = s[i];
+    std::uint32_t cp = 0;
+    std::size_t len = 0;
+    if (c < 0x80) cp = c, len = 1;
+    else if (c >= 0xc2 && c <= 0xdf) cp = c & 0x1fu, len = 2;
+    else if (c >= 0xe0 && c <= 0xef) cp = c & 0x0fu, len = 3;
+    else if (c >= 0xf0 && c <= 0xf4) cp = c & 0x07u, len = 4;
+    else return false;
+    if (s.size() - i < len) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (s[i + k] & 0x3fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) return false;  // overlong, too big
+    if (cp >= 0xd800 && cp <= 0xdfff) return false;                                             // surrogates
+    if (cp == 0) return false;
+    if (strict && (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))) return false;
+    if (strict && ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)) return false;
+    i += len;
+  }
+  return true;
+}
+}  // namespace
+
+TEST_CASE("mqtt text: check_utf8 (eight bytes at a time at run time) agrees with the rules written out") {
+  std::uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  const std::uint8_t pool[] = {'a', 'Z', ' ', '~', 0x7f, 0x00, 0x01, 0x1f, 0x20, 0xc2, 0x9f, 0xa0, 0xc3, 0xa9, 0xe0,
+                               0xed, 0xef, 0xb7, 0xbf, 0xbe, 0xf0, 0xf4, 0x90, 0x8f, 0x80, 0xff, 0xc0};
+  int passed = 0;
+  for (int n = 0; n < 40000; ++n) {
+    std::vector<std::uint8_t> s(next() % 41);
+    const bool mostly_ascii = n % 2 == 0;
+    for (auto& b : s) {
+      b = mostly_ascii && next() % 16 != 0 ? static_cast<std::uint8_t>(0x20 + next() % 0x5f)
+                                           : pool[next() % sizeof pool];
+    }
+    for (bool strict : {true, false}) {
+      const bool ours = mq::check_utf8(mq::string_ref(wirespan::bytes(s)), strict).has_value();
+      if (ours != reference_utf8(s, strict)) {
+        CAPTURE(wirespan::to_hex(s));
+        CAPTURE(strict);
+        CHECK(ours == reference_utf8(s, strict));
+      }
+      passed += ours ? 1 : 0;
+    }
+  }
+  CHECK(passed > 10000);  // (both outcomes are exercised)
+  CHECK(passed < 70000);
+}

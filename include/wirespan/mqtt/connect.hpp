@@ -244,9 +244,10 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
     will_message w;
     w.qos = will_qos;
     w.retain = will_retain;
+    std::uint32_t payload_format = 0;
     if (v5) {
       std::size_t used = 0;
-      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos);
+      auto props = parse_properties(body.subspan(pos), property_context::will, used, strict, base + pos, &payload_format);
       if (!props) return props.error();
       w.properties = *props;
       pos += used;
@@ -261,9 +262,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
     auto payload = detail::read_field(body, pos, base);
     if (!payload) return payload.error();
     w.payload = string_ref(*payload);
-    property pfi;
-    if (strict && w.properties.find(property_id::payload_format_indicator, pfi) && pfi.number == 1 &&
-        !check_utf8(w.payload, false).has_value()) {
+    if (strict && payload_format == 1 && !check_utf8(w.payload, false).has_value()) {
       return make_error(errc::bad_value, payload_at + 2, detail::will_not_utf8);
     }
     c.will = w;

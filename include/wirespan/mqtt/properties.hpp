@@ -90,7 +90,7 @@ struct property_info {
 
 constexpr std::uint16_t ctx(property_context c) noexcept { return static_cast<std::uint16_t>(c); }
 
-constexpr property_info info_of(std::uint32_t id) noexcept {
+constexpr property_info info_of_switch(std::uint32_t id) noexcept {
   using pc = property_context;
   const std::uint16_t pubwill = ctx(pc::publish) | ctx(pc::will);
   const std::uint16_t reasons = ctx(pc::connack) | ctx(pc::puback) | ctx(pc::suback) | ctx(pc::unsuback) |
@@ -133,6 +133,19 @@ constexpr property_info info_of(std::uint32_t id) noexcept {
     case 0x2a: return {property_type::byte, ctx(pc::connack), "shared subscription available"};
     default: return {};
   }
+}
+
+// (a table of the switch above: one load per lookup)
+struct property_table {
+  property_info entries[0x2b]{};
+  constexpr property_table() noexcept {
+    for (std::uint32_t i = 0; i < 0x2b; ++i) entries[i] = info_of_switch(i);
+  }
+};
+inline constexpr property_table property_infos{};
+
+constexpr property_info info_of(std::uint32_t id) noexcept {
+  return id < 0x2b ? property_infos.entries[id] : property_info{};
 }
 
 }  // namespace detail
@@ -303,9 +316,11 @@ class property_list {
 
 /// Parse and check the property block at the front of `in` (its length first) for
 /// `where`; `base` is the offset of `in` in the packet, for errors. On success,
-/// `consumed` is the block's size with its length.
+/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
+/// Payload Format Indicator's value, when there is one.
 constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
-                                                 bool strict = true, std::size_t base = 0) noexcept {
+                                                 bool strict = true, std::size_t base = 0,
+                                                 std::uint32_t* payload_format = nullptr) noexcept {
   auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
   if (!len) {
     if (len.error().code == errc::truncated) {
@@ -338,6 +353,8 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
     seen |= std::uint64_t{1} << id;
     switch (p->id) {
       case property_id::payload_format_indicator:
+        if (payload_format != nullptr) *payload_format = p->number;
+        [[fallthrough]];
       case property_id::request_problem_information:
       case property_id::request_response_information:
       case property_id::maximum_qos:

@@ -95,7 +95,39 @@ inline constexpr const char* wildcard_in_topic_name = "mqtt: wildcard in a topic
 /// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
 /// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
 /// noncharacter); the offset is that of the character's first byte.
+namespace detail {
+// Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
+// U+007F), eight at a time (the last eight overlapping): what nearly every string is.
+inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  auto bad = [&](std::uint64_t w) {
+    return strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
+  };
+  if (n < 8) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint8_t c = p[i];
+      if (strict ? (c < 0x20 || c >= 0x7f) : (c == 0 || c >= 0x80)) return false;
+    }
+    return true;
+  }
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    acc |= bad(w);
+  }
+  if (i < n) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + n - 8, 8);
+    acc |= bad(w);
+  }
+  return acc == 0;
+}
+}  // namespace detail
+
 constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
   std::size_t i = 0;
   const std::size_t n = s.size();
   const std::uint8_t* p = std::is_constant_evaluated() || n == 0 ? nullptr : s.pointer();
