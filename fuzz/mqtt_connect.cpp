@@ -26,7 +26,12 @@ void round_trip(wirespan::bytes in, const mq::connect& c, mq::connect_options o)
   auto again = mq::decode_connect(out, o);
   require(again.has_value());
   require(again->client_id == c.client_id && again->version == c.version && again->will.has_value() == c.will.has_value());
-  for (const mq::property& p : c.properties) (void)p;
+  // Iterating the properties walks their bytes exactly.
+  for (const mq::property_list* l : {&c.properties, c.will ? &c.will->properties : &c.properties}) {
+    std::size_t walked = 0;
+    for (const mq::property& p : *l) walked += mq::detail::property_size(p);
+    require(walked == l->raw().size());
+  }
 }
 
 }  // namespace

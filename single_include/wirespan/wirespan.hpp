@@ -8350,23 +8350,11 @@ inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexc
 
 constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
   if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
+  // (the rest, one character at a time: strings with other characters, and every
+  // string in constant expressions)
   std::size_t i = 0;
   const std::size_t n = s.size();
-  const std::uint8_t* p = std::is_constant_evaluated() || n == 0 ? nullptr : s.pointer();
   while (i < n) {
-    // Runs of plain ASCII (strict: U+0020 to U+007E; else U+0001 to U+007F), eight bytes
-    // at a time at run time: the high bits clear, and no byte below (or above) the range.
-    if (p != nullptr) {
-      constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-      while (n - i >= 8) {
-        std::uint64_t w;
-        __builtin_memcpy(&w, p + i, 8);
-        const std::uint64_t bad = strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
-        if (bad != 0) break;
-        i += 8;
-      }
-      if (i == n) break;
-    }
     const std::uint8_t c = s[i];
     if (c >= 0x20 && c < 0x7f) {
       ++i;
