@@ -41,6 +41,7 @@
 #include "protobuf/writer.hpp"
 
 #include "mqtt/connect.hpp"
+#include "mqtt/control.hpp"
 #include "mqtt/packet.hpp"
 #include "mqtt/properties.hpp"
 #include "mqtt/text.hpp"

@@ -81,23 +81,23 @@ struct connect_options {
 };
 
 namespace detail {
-inline constexpr const char* not_connect = "mqtt: not a CONNECT packet (type {})";
-inline constexpr const char* connect_too_large = "mqtt: CONNECT of {} bytes longer than the maximum {}";
-inline constexpr const char* connect_truncated = "mqtt: CONNECT cut short: {} bytes missing";
-inline constexpr const char* connect_trailing = "mqtt: {} bytes after the CONNECT packet";
-inline constexpr const char* field_past_end = "mqtt: CONNECT field runs past the Remaining Length";
-inline constexpr const char* bad_protocol_name = "mqtt: protocol name is neither \"MQTT\" nor \"MQIsdp\"";
-inline constexpr const char* bad_protocol_level = "mqtt: protocol level {} is not 3, 4 or 5";
-inline constexpr const char* name_level_mismatch = "mqtt: protocol name does not go with protocol level {}";
-inline constexpr const char* bridge_bit = "mqtt: protocol level with the bridge bit (0x80) in strict mode";
-inline constexpr const char* reserved_flag = "mqtt: reserved connect flag (bit 0) set";
-inline constexpr const char* will_qos_3 = "mqtt: will QoS 3";
-inline constexpr const char* will_flags_without_will = "mqtt: will QoS or will retain set without the will flag";
-inline constexpr const char* password_without_username = "mqtt: password flag without the user name flag (MQTT 3.x)";
-inline constexpr const char* client_id_length_3_1 = "mqtt: client identifier of {} bytes (MQTT 3.1: 1 to 23)";
-inline constexpr const char* empty_client_id = "mqtt: empty client identifier without a clean session (MQTT 3.1.1)";
-inline constexpr const char* will_not_utf8 = "mqtt: will payload is not UTF-8, as its payload format indicator says";
-inline constexpr const char* connect_after_fields = "mqtt: {} bytes after the last field of CONNECT";
+inline constexpr char not_connect[] = "mqtt: not a CONNECT packet (type {})";
+inline constexpr char connect_too_large[] = "mqtt: CONNECT of {} bytes longer than the maximum {}";
+inline constexpr char connect_truncated[] = "mqtt: CONNECT cut short: {} bytes missing";
+inline constexpr char connect_trailing[] = "mqtt: {} bytes after the CONNECT packet";
+inline constexpr char field_past_end[] = "mqtt: CONNECT field runs past the Remaining Length";
+inline constexpr char bad_protocol_name[] = "mqtt: protocol name is neither \"MQTT\" nor \"MQIsdp\"";
+inline constexpr char bad_protocol_level[] = "mqtt: protocol level {} is not 3, 4 or 5";
+inline constexpr char name_level_mismatch[] = "mqtt: protocol name does not go with protocol level {}";
+inline constexpr char bridge_bit[] = "mqtt: protocol level with the bridge bit (0x80) in strict mode";
+inline constexpr char reserved_flag[] = "mqtt: reserved connect flag (bit 0) set";
+inline constexpr char will_qos_3[] = "mqtt: will QoS 3";
+inline constexpr char will_flags_without_will[] = "mqtt: will QoS or will retain set without the will flag";
+inline constexpr char password_without_username[] = "mqtt: password flag without the user name flag (MQTT 3.x)";
+inline constexpr char client_id_length_3_1[] = "mqtt: client identifier of {} bytes (MQTT 3.1: 1 to 23)";
+inline constexpr char empty_client_id[] = "mqtt: empty client identifier without a clean session (MQTT 3.1.1)";
+inline constexpr char will_not_utf8[] = "mqtt: will payload is not UTF-8, as its payload format indicator says";
+inline constexpr char connect_after_fields[] = "mqtt: {} bytes after the last field of CONNECT";
 
 struct connack_rule {
   const char* what;

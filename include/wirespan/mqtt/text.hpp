@@ -84,12 +84,12 @@ class string_ref {
 };
 
 namespace detail {
-inline constexpr const char* ill_formed_utf8 = "mqtt: string is not well-formed UTF-8";
-inline constexpr const char* utf8_nul = "mqtt: string holds U+0000";
-inline constexpr const char* utf8_control = "mqtt: string holds a control character (code point {})";
-inline constexpr const char* utf8_noncharacter = "mqtt: string holds a noncharacter (code point {})";
-inline constexpr const char* empty_topic_name = "mqtt: empty topic name";
-inline constexpr const char* wildcard_in_topic_name = "mqtt: wildcard in a topic name";
+inline constexpr char ill_formed_utf8[] = "mqtt: string is not well-formed UTF-8";
+inline constexpr char utf8_nul[] = "mqtt: string holds U+0000";
+inline constexpr char utf8_control[] = "mqtt: string holds a control character (code point {})";
+inline constexpr char utf8_noncharacter[] = "mqtt: string holds a noncharacter (code point {})";
+inline constexpr char empty_topic_name[] = "mqtt: empty topic name";
+inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name";
 }  // namespace detail
 
 /// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
@@ -191,10 +191,10 @@ constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noex
 
 /// Check a topic filter (SUBSCRIBE, UNSUBSCRIBE): not empty, `+` a whole level, `#` a
 /// whole last level.
-constexpr result<void> check_topic_filter(std::string_view f, std::size_t base = 0) noexcept {
+constexpr result<void> check_topic_filter(string_ref f, std::size_t base = 0) noexcept {
   if (f.empty()) return make_error(errc::bad_value, base, "mqtt: empty topic filter");
   for (std::size_t i = 0; i < f.size(); ++i) {
-    const char c = f[i];
+    const std::uint8_t c = f[i];
     if (c != '+' && c != '#') continue;
     const bool starts = i == 0 || f[i - 1] == '/';
     const bool ends = i + 1 == f.size() || f[i + 1] == '/';
