@@ -28,6 +28,7 @@ int run_craft(std::span<const std::string_view> args);
 int run_protobuf(std::span<const std::string_view> args);
 int run_filter(std::span<const std::string_view> args);
 int run_match(std::span<const std::string_view> args);
+int run_mqtt(std::span<const std::string_view> args);
 
 extern const command checksum_command;
 extern const command demo_command;
@@ -36,6 +37,7 @@ extern const command craft_command;
 extern const command protobuf_command;
 extern const command filter_command;
 extern const command match_command;
+extern const command mqtt_command;
 
 /// Exit codes: 0 success, 1 bad input data, 2 bad usage.
 inline constexpr int exit_ok = 0;

@@ -4,6 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <string>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 namespace wirespan_cli {
@@ -193,6 +195,224 @@ std::string tcp_flag_names(std::uint16_t f) {
 }
 
 }  // namespace
+
+namespace {
+
+namespace mq = ws::mqtt;
+
+std::string hex8(unsigned v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", v);
+  return buf;
+}
+
+std::string text(mq::string_ref s) { return std::string(s.view()); }
+
+// A field that may occur several times: one value a scalar, several an array.
+struct multi {
+  std::vector<std::string> values;  // JSON texts
+  void number(std::uint64_t v) { values.push_back(std::to_string(v)); }
+  void string(const std::string& v) {
+    json_object tmp;  // (reuse its escaping)
+    tmp.string("x", v);
+    const std::string o = tmp.finish();
+    values.push_back(o.substr(5, o.size() - 6));
+  }
+  void put(json_object& j, const char* key) const {
+    if (values.empty()) return;
+    if (values.size() == 1) return j.raw(key, values[0]);
+    std::string a = "[";
+    for (std::size_t i = 0; i < values.size(); ++i) a += (i ? "," : "") + values[i];
+    j.raw(key, a + "]");
+  }
+};
+
+struct property_fields {
+  multi len, id, number, string, key, value;
+  void add(const mq::property_list& l) {
+    len.number(l.raw().size());
+    for (const mq::property& p : l) {
+      id.string(hex8(static_cast<unsigned>(p.id)));
+      switch (mq::type_of(p.id)) {
+        case mq::property_type::byte:
+        case mq::property_type::two_byte:
+        case mq::property_type::four_byte:
+        case mq::property_type::varint: number.number(p.number); break;
+        case mq::property_type::utf8: string.string(text(p.text())); break;
+        case mq::property_type::pair:
+          key.string(text(p.text()));
+          value.string(text(p.text2()));
+          break;
+        default: break;
+      }
+    }
+  }
+  void put(json_object& j) const {
+    len.put(j, "mqtt.property_len");
+    id.put(j, "mqtt.property_id");
+    number.put(j, "mqtt.prop_number");
+    string.put(j, "mqtt.prop_string");
+    key.put(j, "mqtt.prop_key");
+    value.put(j, "mqtt.prop_value");
+  }
+};
+
+const char* reason_field(mq::packet_type t) {
+  switch (t) {
+    case mq::packet_type::puback: return "mqtt.puback.reason_code";
+    case mq::packet_type::pubrec: return "mqtt.pubrec.reason_code";
+    case mq::packet_type::pubrel: return "mqtt.pubrel.reason_code";
+    default: return "mqtt.pubcomp.reason_code";
+  }
+}
+
+}  // namespace
+
+std::string mqtt_packet_json(ws::bytes packet, const ws::mqtt::control_packet& p) {
+  json_object j;
+  const auto h = mq::parse_fixed_header(packet, mq::parse_mode::lax).value();
+  j.string("mqtt.hdrflags", hex8(packet[0]));
+  j.number("mqtt.msgtype", packet[0] >> 4);
+  if (h.type == mq::packet_type::publish) {
+    j.number("mqtt.dupflag", (packet[0] >> 3) & 1);
+    j.number("mqtt.qos", (packet[0] >> 1) & 3);
+    j.number("mqtt.retain", packet[0] & 1);
+  }
+  j.number("mqtt.len", h.remaining_length);
+  property_fields props;
+  auto bytes_of = [](mq::string_ref s) { return ws::to_hex(s.data()); };
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, mq::connect>) {
+          const bool v31 = v.version == mq::protocol_version::v3_1;
+          const std::size_t name_len = v.protocol_name ? v.protocol_name->size() : (v31 ? 6 : 4);
+          const std::uint8_t flags = packet[h.header_size() + 2 + name_len + 1];
+          j.number("mqtt.proto_len", name_len);
+          j.string("mqtt.protoname", v.protocol_name ? text(*v.protocol_name) : (v31 ? "MQIsdp" : "MQTT"));
+          j.number("mqtt.ver", static_cast<unsigned>(v.version) | (v.bridge ? 0x80u : 0u));
+          j.string("mqtt.conflags", hex8(flags));
+          j.number("mqtt.conflag.uname", (flags >> 7) & 1);
+          j.number("mqtt.conflag.passwd", (flags >> 6) & 1);
+          j.number("mqtt.conflag.retain", (flags >> 5) & 1);
+          j.number("mqtt.conflag.qos", (flags >> 3) & 3);
+          j.number("mqtt.conflag.willflag", (flags >> 2) & 1);
+          j.number("mqtt.conflag.cleansess", (flags >> 1) & 1);
+          j.number("mqtt.kalive", v.keep_alive);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            if (v.will) props.add(v.will->properties);
+          }
+          props.put(j);
+          j.number("mqtt.clientid_len", v.client_id.size());
+          j.string("mqtt.clientid", text(v.client_id));
+          if (v.will) {
+            j.number("mqtt.willtopic_len", v.will->topic.size());
+            j.string("mqtt.willtopic", text(v.will->topic));
+            j.number("mqtt.willmsg_len", v.will->payload.size());
+            j.string("mqtt.willmsg", bytes_of(v.will->payload));
+          }
+          if (v.username) {
+            j.number("mqtt.username_len", v.username->size());
+            j.string("mqtt.username", text(*v.username));
+          }
+          if (v.password) {
+            j.number("mqtt.passwd_len", v.password->size());
+            j.string("mqtt.passwd", text(*v.password));
+          }
+        } else if constexpr (std::is_same_v<T, mq::connack>) {
+          j.string("mqtt.conack.flags", hex8(packet[h.header_size()]));
+          j.number("mqtt.conack.flags.sp", v.session_present ? 1 : 0);
+          if (v.version == mq::protocol_version::v5) {
+            j.number("mqtt.connack.reason_code", v.code);
+            props.add(v.properties);
+            props.put(j);
+          } else {
+            j.number("mqtt.conack.val", v.code);
+          }
+        } else if constexpr (std::is_same_v<T, mq::publish>) {
+          j.number("mqtt.topic_len", v.topic.size());
+          j.string("mqtt.topic", text(v.topic));
+          if (v.qos > 0) j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            props.put(j);
+          }
+          j.string("mqtt.msg", bytes_of(v.payload));
+        } else if constexpr (std::is_same_v<T, mq::pub_ack>) {
+          j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5 && (v.reason_written || v.reason != 0)) {
+            j.number(reason_field(v.type), v.reason);
+          }
+          if (v.properties_written || !v.properties.empty()) {
+            props.add(v.properties);
+            props.put(j);
+          }
+        } else if constexpr (std::is_same_v<T, mq::subscribe>) {
+          j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            props.put(j);
+          }
+          multi len, topic, qos, options;
+          for (const mq::subscription& s : v.subscriptions) {
+            len.number(s.filter.size());
+            topic.string(text(s.filter));
+            qos.number(s.qos);
+            options.string(hex8(s.options()));
+          }
+          len.put(j, "mqtt.topic_len");
+          topic.put(j, "mqtt.topic");
+          if (v.version == mq::protocol_version::v5) options.put(j, "mqtt.subscription_options");
+          else qos.put(j, "mqtt.sub.qos");
+        } else if constexpr (std::is_same_v<T, mq::suback>) {
+          j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            props.put(j);
+          }
+          multi codes;
+          for (std::uint8_t c : v.codes) codes.number(c);
+          codes.put(j, v.version == mq::protocol_version::v5 ? "mqtt.suback.reason_code" : "mqtt.suback.qos");
+        } else if constexpr (std::is_same_v<T, mq::unsubscribe>) {
+          j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            props.put(j);
+          }
+          multi len, topic;
+          for (const mq::string_ref& f : v.filters) {
+            len.number(f.size());
+            topic.string(text(f));
+          }
+          len.put(j, "mqtt.topic_len");
+          topic.put(j, "mqtt.topic");
+        } else if constexpr (std::is_same_v<T, mq::unsuback>) {
+          j.number("mqtt.msgid", v.packet_id);
+          if (v.version == mq::protocol_version::v5) {
+            props.add(v.properties);
+            props.put(j);
+            multi codes;
+            for (std::uint8_t c : v.codes) codes.number(c);
+            codes.put(j, "mqtt.unsuback.reason_code");
+          }
+        } else if constexpr (std::is_same_v<T, mq::disconnect> || std::is_same_v<T, mq::auth>) {
+          const bool v5 = [&] {
+            if constexpr (std::is_same_v<T, mq::auth>) return true;
+            else return v.version == mq::protocol_version::v5;
+          }();
+          if (v5 && (v.reason_written || v.reason != 0)) {
+            j.number(std::is_same_v<T, mq::auth> ? "mqtt.auth.reason_code" : "mqtt.disconnect.reason_code", v.reason);
+          }
+          if (v.properties_written || !v.properties.empty()) {
+            props.add(v.properties);
+            props.put(j);
+          }
+        }
+      },
+      p);
+  return j.finish();
+}
 
 std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws::dissect::layers& l) {
   json_object j;

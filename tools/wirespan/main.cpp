@@ -13,7 +13,7 @@ namespace {
 constexpr std::array commands{&wirespan_cli::checksum_command, &wirespan_cli::craft_command,
                                &wirespan_cli::decode_command, &wirespan_cli::demo_command,
                                &wirespan_cli::filter_command,   &wirespan_cli::match_command,
-                               &wirespan_cli::protobuf_command};
+                               &wirespan_cli::mqtt_command,     &wirespan_cli::protobuf_command};
 
 void print_help(std::FILE* out) {
   std::fprintf(out,
