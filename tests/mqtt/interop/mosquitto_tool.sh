@@ -51,7 +51,7 @@ for v in 3.1.1 5; do
     tries=0
     until grep -q '"mqtt.msgtype":9' "$out" 2>/dev/null; do
       tries=$((tries + 1))
-      if [ "$tries" -gt 100 ]; then break; fi
+      if [ "$tries" -gt 100 ]; then bad "no SUBACK within 10 s"; break; fi
       sleep 0.1
     done
     pv=mqttv311
@@ -74,12 +74,12 @@ done
 for v in 3.1 3.1.1 5; do
   for q in 0 1 2; do
     out="$work/msub-$v-$q.txt"
-    mosquitto_sub -p "$open_port" -d -v -q 2 -t "w/$v/#" -C 3 -W 20 >"$out" 2>&1 &
+    stdbuf -oL mosquitto_sub -p "$open_port" -d -v -q 2 -t "w/$v/#" -C 3 -W 20 >"$out" 2>&1 &
     sub=$!
     tries=0
     until grep -q SUBACK "$out" 2>/dev/null; do
       tries=$((tries + 1))
-      if [ "$tries" -gt 100 ]; then break; fi
+      if [ "$tries" -gt 100 ]; then bad "no SUBACK within 10 s"; break; fi
       sleep 0.1
     done
     if res=$("$tool" mqtt pub --port "$open_port" --version "$v" --client-id "wpub-$v-$q" --topic "w/$v/q$q" \
