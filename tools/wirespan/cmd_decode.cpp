@@ -1,5 +1,7 @@
 // wirespan decode: one line, or one JSON object, per frame of a pcap/pcapng file.
+#include <algorithm>
 #include <cinttypes>
+#include <map>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -15,7 +17,7 @@ namespace wirespan_cli {
 const command decode_command{
     "decode",
     "print the frames of a pcap or pcapng file, one line or one JSON object each",
-    "usage: wirespan decode [--json] [--filter EXPRESSION] FILE\n"
+    "usage: wirespan decode [--json] [--filter EXPRESSION] [-d tcp.port==N,mqtt ...] FILE\n"
     "\n"
     "Reads a capture file (classic pcap in either byte order, microsecond or nanosecond\n"
     "timestamps, or pcapng; \"-\" reads standard input) and prints one line per frame:\n"
@@ -31,12 +33,97 @@ const command decode_command{
     "--filter EXPRESSION decodes only the frames a tcpdump filter expression accepts (see\n"
     "wirespan filter --help; Ethernet frames only); their numbers stay those of the file.\n"
     "\n"
+    "MQTT: the TCP payload to or from port 1883, and any port named with tshark's syntax\n"
+    "-d tcp.port==N,mqtt (repeatable), is read as MQTT control packets. With --json they are\n"
+    "the array \"mqtt\": one object per packet with Wireshark's field names (mqtt.msgtype,\n"
+    "mqtt.len, mqtt.clientid, mqtt.topic, mqtt.msgid, mqtt.msg as lowercase hex, ...); a\n"
+    "field that occurs several times is an array. The version of a connection is the one\n"
+    "its CONNECT said (3.1.1 until one is seen). A packet that does not decode is\n"
+    "{\"error\": \"...\"}; a packet cut off at the end of the segment (split across TCP\n"
+    "segments, which are not reassembled) is {\"mqtt.incomplete\": BYTES_MISSING}, and what\n"
+    "follows in that connection is not decoded until a segment starts with a packet.\n"
+    "\n"
     "Exit status: 0 when the file was read to the end (malformed frames are reported, not\n"
     "fatal), 1 when the file itself is malformed, 2 on bad usage.\n",
     &run_decode};
 
+namespace {
+
+namespace mq = wirespan::mqtt;
+
+// The MQTT connections seen: the version each one's CONNECT said.
+struct mqtt_state {
+  std::vector<std::uint16_t> ports{1883};
+  std::map<std::string, mq::protocol_version> versions;
+
+  bool is_port(std::uint16_t p) const { return std::find(ports.begin(), ports.end(), p) != ports.end(); }
+};
+
+std::string address_of(const wirespan::dissect::layers& l, bool source) {
+  if (l.ip4) return (source ? l.ip4->source() : l.ip4->destination()).to_string();
+  if (l.ip6) return (source ? l.ip6->source() : l.ip6->destination()).to_string();
+  return "";
+}
+
+// The MQTT packets of a frame: a JSON array (`json`) and a summary (`info`).
+void mqtt_packets(const wirespan::dissect::layers& l, mqtt_state& st, std::string& json, std::string& info) {
+  json.clear();
+  info.clear();
+  if (!l.tcp || l.fragment || l.tcp->payload().empty()) return;
+  const std::uint16_t sport = l.tcp->source_port(), dport = l.tcp->destination_port();
+  const bool to_server = st.is_port(dport);
+  if (!to_server && !st.is_port(sport)) return;
+  // The connection, named from the client's side.
+  const std::string key = to_server ? address_of(l, true) + " " + std::to_string(sport) + " " + address_of(l, false) + " " +
+                                          std::to_string(dport)
+                                    : address_of(l, false) + " " + std::to_string(dport) + " " + address_of(l, true) + " " +
+                                          std::to_string(sport);
+  mq::decode_options o;
+  o.mode = mq::parse_mode::lax;
+  if (auto it = st.versions.find(key); it != st.versions.end()) o.version = it->second;
+  wirespan::bytes rest = l.tcp->payload();
+  json = "[";
+  bool first = true;
+  auto add = [&](const std::string& obj, const std::string& what) {
+    json += (first ? "" : ",") + obj;
+    info += (first ? "" : ", ") + what;
+    first = false;
+  };
+  while (!rest.empty()) {
+    auto n = mq::frame_size(rest, mq::max_packet_size, mq::parse_mode::lax);
+    if (!n) {
+      if (n.error().code == wirespan::errc::incomplete) {
+        add("{\"mqtt.incomplete\":" + std::to_string(n.error().value) + "}", "[packet continues in a later segment]");
+      } else {
+        add("{\"error\":\"" + wirespan::to_string(n.error()) + "\"}", "[malformed]");
+      }
+      break;
+    }
+    const wirespan::bytes packet = rest.first(*n);
+    rest = rest.subspan(*n);
+    auto p = mq::decode(packet, o);
+    if (!p) {
+      std::string e = wirespan::to_string(p.error());
+      for (char& c : e) {
+        if (c == '"' || c == '\\') c = '\'';
+      }
+      add("{\"mqtt.msgtype\":" + std::to_string(packet[0] >> 4) + ",\"error\":\"" + e + "\"}", "[malformed]");
+      continue;
+    }
+    if (const auto* c = std::get_if<mq::connect>(&*p)) {
+      st.versions[key] = c->version;
+      o.version = c->version;
+    }
+    add(mqtt_packet_json(packet, *p), mq::to_string(mq::type_of(*p)));
+  }
+  json += "]";
+}
+
+}  // namespace
+
 int run_decode(std::span<const std::string_view> args) {
   bool json = false;
+  mqtt_state mqtt;
   std::string_view path;
   std::optional<std::vector<wirespan::filter::instruction>> filter;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -47,6 +134,24 @@ int run_decode(std::span<const std::string_view> args) {
       if (i + 1 == args.size()) return fail("decode", "--filter needs an expression", exit_usage);
       filter = compile_expression("decode", args[++i]);
       if (!filter) return exit_bad_input;
+    } else if (a == "-d") {
+      if (i + 1 == args.size()) return fail("decode", "-d needs tcp.port==N,mqtt", exit_usage);
+      const std::string_view d = args[++i];
+      constexpr std::string_view prefix = "tcp.port==", suffix = ",mqtt";
+      unsigned port = 0;
+      bool ok = d.size() > prefix.size() + suffix.size() && d.substr(0, prefix.size()) == prefix &&
+                d.substr(d.size() - suffix.size()) == suffix;
+      if (ok) {
+        const std::string_view num = d.substr(prefix.size(), d.size() - prefix.size() - suffix.size());
+        ok = !num.empty() && num.size() <= 5;
+        for (char c : num) {
+          if (c < '0' || c > '9') ok = false;
+          else port = port * 10 + static_cast<unsigned>(c - '0');
+        }
+        ok = ok && port >= 1 && port <= 65535;
+      }
+      if (!ok) return fail("decode", "-d: only tcp.port==N,mqtt is known, not '" + std::string(d) + "'", exit_usage);
+      mqtt.ports.push_back(static_cast<std::uint16_t>(port));
     } else if (!a.empty() && a[0] == '-' && a != "-") {
       return fail("decode", "unknown option '" + std::string(a) + "'", exit_usage);
     } else if (path.empty()) {
@@ -75,7 +180,10 @@ int run_decode(std::span<const std::string_view> args) {
     if (!first_time) first_time = t;  // (the file's first frame, filtered out or not)
     if (filter && (rec.linktype != 1 || wirespan::filter::run(*filter, rec.data, rec.original_length) == 0)) continue;
     const auto layers = wirespan::dissect::frame(rec.data, rec.linktype, {.verify_checksums = true});
-    const std::string line = json ? frame_json(number, rec, layers) : frame_line(number, t - *first_time, rec, layers);
+    std::string mqtt_json, mqtt_info;
+    mqtt_packets(layers, mqtt, mqtt_json, mqtt_info);
+    const std::string line = json ? frame_json(number, rec, layers, mqtt_json)
+                                  : frame_line(number, t - *first_time, rec, layers, mqtt_info);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
   }

@@ -228,17 +228,31 @@ struct multi {
 };
 
 struct property_fields {
-  multi len, id, number, string, key, value;
+  multi len, id, number, string, key, value, content_type, topic_alias, max_qos;
   void add(const mq::property_list& l) {
     len.number(l.raw().size());
     for (const mq::property& p : l) {
       id.string(hex8(static_cast<unsigned>(p.id)));
+      // (Wireshark's own fields for three of them; binary data shown as a string.)
+      if (p.id == mq::property_id::content_type) {
+        content_type.string(text(p.text()));
+        continue;
+      }
+      if (p.id == mq::property_id::topic_alias) {
+        topic_alias.number(p.number);
+        continue;
+      }
+      if (p.id == mq::property_id::maximum_qos) {
+        max_qos.number(p.number);
+        continue;
+      }
       switch (mq::type_of(p.id)) {
         case mq::property_type::byte:
         case mq::property_type::two_byte:
         case mq::property_type::four_byte:
         case mq::property_type::varint: number.number(p.number); break;
-        case mq::property_type::utf8: string.string(text(p.text())); break;
+        case mq::property_type::utf8:
+        case mq::property_type::binary: string.string(text(p.text())); break;
         case mq::property_type::pair:
           key.string(text(p.text()));
           value.string(text(p.text2()));
@@ -254,6 +268,9 @@ struct property_fields {
     string.put(j, "mqtt.prop_string");
     key.put(j, "mqtt.prop_key");
     value.put(j, "mqtt.prop_value");
+    content_type.put(j, "mqtt.property.content_type");
+    topic_alias.put(j, "mqtt.property.topic_alias");
+    max_qos.put(j, "mqtt.property.max_qos");
   }
 };
 
@@ -321,8 +338,10 @@ std::string mqtt_packet_json(ws::bytes packet, const ws::mqtt::control_packet& p
             j.string("mqtt.passwd", text(*v.password));
           }
         } else if constexpr (std::is_same_v<T, mq::connack>) {
-          j.string("mqtt.conack.flags", hex8(packet[h.header_size()]));
-          j.number("mqtt.conack.flags.sp", v.session_present ? 1 : 0);
+          if (v.version != mq::protocol_version::v3_1) {  // (3.1: a reserved byte, not shown)
+            j.string("mqtt.conack.flags", hex8(packet[h.header_size()]));
+            j.number("mqtt.conack.flags.sp", v.session_present ? 1 : 0);
+          }
           if (v.version == mq::protocol_version::v5) {
             j.number("mqtt.connack.reason_code", v.code);
             props.add(v.properties);
@@ -414,7 +433,8 @@ std::string mqtt_packet_json(ws::bytes packet, const ws::mqtt::control_packet& p
   return j.finish();
 }
 
-std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws::dissect::layers& l) {
+std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws::dissect::layers& l,
+                       const std::string& mqtt) {
   json_object j;
   j.number("frame", number);
   j.number("frame.len", rec.original_length);
@@ -463,6 +483,7 @@ std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws
   }
   if (l.udp) udp_fields(j, *l.udp);
   if (l.tcp) tcp_fields(j, *l.tcp);
+  if (!mqtt.empty()) j.raw("mqtt", mqtt);
   if (l.ip4_checksum_ok) j.number("wirespan.ip_checksum_ok", *l.ip4_checksum_ok);
   if (l.transport_checksum_ok) j.number("wirespan.checksum_ok", *l.transport_checksum_ok);
   if (l.stop) {
@@ -474,7 +495,8 @@ std::string frame_json(std::size_t number, const ws::pcap::record& rec, const ws
   return j.finish();
 }
 
-std::string frame_line(std::size_t number, double seconds, const ws::pcap::record& rec, const ws::dissect::layers& l) {
+std::string frame_line(std::size_t number, double seconds, const ws::pcap::record& rec, const ws::dissect::layers& l,
+                       const std::string& mqtt) {
   std::string src = "", dst = "", proto = "", info;
   if (l.eth) {
     src = l.eth->source().to_string();
@@ -535,6 +557,10 @@ std::string frame_line(std::size_t number, double seconds, const ws::pcap::recor
            tcp_flag_names(l.tcp->flags()) + "] Seq=" + std::to_string(l.tcp->sequence());
     if (l.tcp->ack()) info += " Ack=" + std::to_string(l.tcp->acknowledgment());
     info += " Win=" + std::to_string(l.tcp->window()) + " Len=" + std::to_string(l.tcp->payload().size());
+    if (!mqtt.empty()) {
+      proto = "MQTT";
+      info = mqtt;
+    }
   }
   if (l.stop) {
     if (proto.empty()) proto = "?";
