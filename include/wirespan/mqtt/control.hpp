@@ -167,6 +167,8 @@ class entry_list {
  public:
   constexpr entry_list() noexcept = default;
   constexpr entry_list(std::span<const T> items) noexcept : items_(items), count_(items.size()) {}
+  template <std::size_t N>
+  constexpr entry_list(const T (&items)[N]) noexcept : items_(items), count_(N) {}
   /// A list read from checked bytes (by the decoders).
   static constexpr entry_list trusted(bytes raw, std::size_t count) noexcept {
     entry_list l;
