@@ -314,11 +314,10 @@ class property_list {
   bytes raw_{};
 };
 
-/// Parse and check the property block at the front of `in` (its length first) for
-/// `where`; `base` is the offset of `in` in the packet, for errors. On success,
-/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
-/// Payload Format Indicator's value, when there is one.
-constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+namespace detail {
+// parse_properties written plainly, one read_property per property: what the fast one
+// below must agree with (tests/mqtt/test_packet.cpp compares them on random blocks).
+constexpr result<property_list> parse_properties_reference(bytes in, property_context where, std::size_t& consumed,
                                                  bool strict = true, std::size_t base = 0,
                                                  std::uint32_t* payload_format = nullptr) noexcept {
   auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
@@ -337,10 +336,10 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
   std::uint64_t seen = 0;
   const auto w = static_cast<std::uint16_t>(where);
   for (std::size_t at = 0; at < block.size();) {
-    auto p = detail::read_property(block, at, bbase);
+    auto p = read_property(block, at, bbase);
     if (!p) return p.error();
     const auto id = static_cast<std::uint8_t>(p->id);
-    const detail::property_info pin = detail::info_of(id);
+    const property_info pin = info_of(id);
     const std::size_t off = bbase + at;
     if ((pin.contexts & w) == 0) {
       return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
@@ -384,12 +383,151 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
       auto ok = check_topic_name(p->text(), off + 3);
       if (!ok) return ok.error();
     }
-    at += detail::property_size(*p);
+    at += property_size(*p);
   }
   if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
     return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
   }
   consumed = len->size + len->value;
+  return property_list::trusted(block);
+}
+
+}  // namespace detail
+
+/// Parse and check the property block at the front of `in` (its length first) for
+/// `where`; `base` is the offset of `in` in the packet, for errors. On success,
+/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
+/// Payload Format Indicator's value, when there is one.
+constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+                                                 bool strict = true, std::size_t base = 0,
+                                                 std::uint32_t* payload_format = nullptr) noexcept {
+  // The length: one byte nearly always.
+  std::size_t len_size = 1;
+  std::size_t len = 0;
+  if (!in.empty() && in[0] < 0x80) {
+    len = in[0];
+  } else {
+    auto v = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
+    if (!v) {
+      if (v.error().code == errc::truncated) {
+        return make_error(errc::malformed, base + in.size(), "mqtt: the packet ends inside a property length");
+      }
+      return v.error();
+    }
+    len_size = v->size;
+    len = v->value;
+  }
+  if (in.size() - len_size < len) {
+    return make_error(errc::malformed, base, "mqtt: property length {} longer than the {} bytes left in the packet", len,
+                      in.size() - len_size);
+  }
+  const bytes block = in.subspan(len_size, len);
+  const std::size_t bbase = base + len_size;
+  const std::size_t n = block.size();
+  std::uint64_t seen = 0;
+  const auto w = static_cast<std::uint16_t>(where);
+  for (std::size_t at = 0; at < n;) {
+    const std::uint8_t id = block[at];
+    const std::size_t off = bbase + at;
+    // (identifiers of more than one byte, and unknown ones: the plain reader's errors)
+    if (id >= 0x2b || detail::property_infos.entries[id].type == property_type::none) {
+      auto p = detail::read_property(block, at, bbase);
+      if (!p) return p.error();
+      return make_error(errc::malformed, off, "mqtt: unknown property identifier {}", id);
+    }
+    const detail::property_info& pin = detail::property_infos.entries[id];
+    std::size_t pos = at + 1;
+    std::uint32_t number = 0;
+    std::size_t s1 = 0, l1 = 0, s2 = 0, l2 = 0;  // string (pair) positions and lengths
+    auto past = [&]() {
+      return make_error(errc::malformed, off, "mqtt: the value of a property runs past the property block");
+    };
+    switch (pin.type) {
+      case property_type::byte:
+        if (n - pos < 1) return past();
+        number = block[pos];
+        pos += 1;
+        break;
+      case property_type::two_byte:
+        if (n - pos < 2) return past();
+        number = load_be16(block.data() + pos);
+        pos += 2;
+        break;
+      case property_type::four_byte:
+        if (n - pos < 4) return past();
+        number = load_be32(block.data() + pos);
+        pos += 4;
+        break;
+      case property_type::varint: {
+        auto v = decode_varint(block.subspan(pos), parse_mode::strict, bbase + pos);
+        if (!v) return v.error().code == errc::truncated ? past() : v.error();
+        number = v->value;
+        pos += v->size;
+        break;
+      }
+      case property_type::utf8:
+      case property_type::binary:
+      case property_type::pair:
+        if (n - pos < 2) return past();
+        l1 = load_be16(block.data() + pos);
+        if (n - pos - 2 < l1) return past();
+        s1 = pos + 2;
+        pos = s1 + l1;
+        if (pin.type == property_type::pair) {
+          if (n - pos < 2) return past();
+          l2 = load_be16(block.data() + pos);
+          if (n - pos - 2 < l2) return past();
+          s2 = pos + 2;
+          pos = s2 + l2;
+        }
+        break;
+      case property_type::none: break;
+    }
+    if ((pin.contexts & w) == 0) return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
+    const auto pid = static_cast<property_id>(id);
+    const bool repeatable =
+        pid == property_id::user_property || (pid == property_id::subscription_identifier && where == property_context::publish);
+    if (!repeatable && (seen >> id & 1) != 0) return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
+    seen |= std::uint64_t{1} << id;
+    switch (pid) {
+      case property_id::payload_format_indicator:
+        if (payload_format != nullptr) *payload_format = number;
+        [[fallthrough]];
+      case property_id::request_problem_information:
+      case property_id::request_response_information:
+      case property_id::maximum_qos:
+      case property_id::retain_available:
+      case property_id::wildcard_subscription_available:
+      case property_id::subscription_identifier_available:
+      case property_id::shared_subscription_available:
+        if (number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
+        break;
+      case property_id::receive_maximum:
+      case property_id::maximum_packet_size:
+      case property_id::topic_alias:
+      case property_id::subscription_identifier:
+        if (number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
+        break;
+      default: break;
+    }
+    if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
+      auto ok = check_utf8(string_ref(block.subspan(s1, l1)), strict, off + 3);
+      if (!ok) return ok.error();
+      if (pin.type == property_type::pair) {
+        auto ok2 = check_utf8(string_ref(block.subspan(s2, l2)), strict, off + 5 + l1);
+        if (!ok2) return ok2.error();
+      }
+      if (pid == property_id::response_topic) {
+        auto okt = check_topic_name(string_ref(block.subspan(s1, l1)), off + 3);
+        if (!okt) return okt.error();
+      }
+    }
+    at = pos;
+  }
+  if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
+    return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
+  }
+  consumed = len_size + len;
   return property_list::trusted(block);
 }
 

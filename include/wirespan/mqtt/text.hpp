@@ -98,12 +98,34 @@ inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name
 namespace detail {
 // Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
 // U+007F), eight at a time (the last eight overlapping): what nearly every string is.
-inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  auto bad = [&](std::uint64_t w) {
-    return strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
-  };
+// The n bytes at p (n >= 4) as 64-bit words, the last one overlapping; short strings
+// (4 to 7 bytes) as one word of two overlapping 32-bit halves. `f` gets each word.
+template <class F>
+inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
   if (n < 8) {
+    std::uint32_t lo, hi;
+    __builtin_memcpy(&lo, p, 4);
+    __builtin_memcpy(&hi, p + n - 4, 4);
+    f(std::uint64_t{lo} | std::uint64_t{hi} << 32);
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    f(w);
+  }
+  if (i < n) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + n - 8, 8);
+    f(w);
+  }
+}
+
+inline constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint8_t c = p[i];
       if (strict ? (c < 0x20 || c >= 0x7f) : (c == 0 || c >= 0x80)) return false;
@@ -111,18 +133,28 @@ inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexc
     return true;
   }
   std::uint64_t acc = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    __builtin_memcpy(&w, p + i, 8);
-    acc |= bad(w);
-  }
-  if (i < n) {
-    std::uint64_t w;
-    __builtin_memcpy(&w, p + n - 8, 8);
-    acc |= bad(w);
+  if (strict) {
+    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x60 * ones) | (w + ones)) & high; });
+  } else {
+    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x7f * ones)) & high; });
   }
   return acc == 0;
+}
+
+// Whether any of the n bytes at p is '+' or '#'.
+inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (p[i] == '+' || p[i] == '#') return true;
+    }
+    return false;
+  }
+  std::uint64_t acc = 0;
+  for_words(p, n, [&](std::uint64_t w) {
+    const std::uint64_t a = w ^ (0x2b * ones), b = w ^ (0x23 * ones);
+    acc |= ((a - ones) & ~a) | ((b - ones) & ~b);
+  });
+  return (acc & high) != 0;
 }
 }  // namespace detail
 
@@ -183,6 +215,7 @@ constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t 
 /// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
 constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noexcept {
   if (t.empty()) return make_error(errc::bad_value, base, detail::empty_topic_name);
+  if (!std::is_constant_evaluated() && !detail::has_wildcard(t.pointer(), t.size())) return {};
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '+' || t[i] == '#') return make_error(errc::bad_value, base + i, detail::wildcard_in_topic_name);
   }
