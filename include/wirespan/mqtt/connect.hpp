@@ -135,7 +135,6 @@ constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t
   return string_ref(*f);
 }
 
-constexpr bool equals(string_ref s, std::string_view lit) noexcept { return s == string_ref(lit); }
 
 constexpr std::string_view standard_name(protocol_version v) noexcept {
   return v == protocol_version::v3_1 ? std::string_view("MQIsdp") : std::string_view("MQTT");
@@ -189,8 +188,9 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   auto name = detail::read_field(body, pos, base);
   if (!name) return name.error();
   const string_ref pname(*name);
-  const bool mqtt = detail::equals(pname, "MQTT");
-  const bool mqisdp = detail::equals(pname, "MQIsdp");
+  const bool mqtt = name->size() == 4 && load_be32(name->data()) == 0x4d515454;  // "MQTT"
+  const bool mqisdp = name->size() == 6 && load_be32(name->data()) == 0x4d514973 &&
+                      load_be16(name->data() + 4) == 0x6470;  // "MQIsdp"
   if (!mqtt && !mqisdp && (strict || !check_utf8(pname, false).has_value())) {
     return make_error(errc::bad_version, base, detail::bad_protocol_name);
   }
@@ -203,7 +203,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   }
   if (level < 3 || level > 5) return make_error(errc::bad_version, base + pos, detail::bad_protocol_level, level);
   c.version = static_cast<protocol_version>(level);
-  if (!detail::equals(pname, detail::standard_name(c.version))) {
+  if (c.version == protocol_version::v3_1 ? !mqisdp : !mqtt) {
     if (strict) return make_error(errc::bad_version, base + pos, detail::name_level_mismatch, level);
     c.protocol_name = pname;
   }
@@ -314,42 +314,50 @@ constexpr std::size_t encoded_size(const connect& c) noexcept {
 /// the size needed), invalid_argument (a string or binary field longer than 65,535
 /// bytes, a will QoS above 2, a packet longer than the protocol allows).
 constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
-  const std::size_t body = detail::connect_body_size(c);
+  const bool v5 = c.version == protocol_version::v5;
+  const string_ref name = c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version));
+  // The body's size, and whether any field is too long for its two-byte length (all
+  // sizes or-ed: one test).
+  std::size_t body = 2 + name.size() + 4 + 2 + c.client_id.size();
+  std::size_t lengths = name.size() | c.client_id.size();
+  if (v5) body += c.properties.encoded_size();
+  if (c.will) {
+    if (v5) body += c.will->properties.encoded_size();
+    body += 4 + c.will->topic.size() + c.will->payload.size();
+    lengths |= c.will->topic.size() | c.will->payload.size();
+    if (c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
+  }
+  if (c.username) body += 2 + c.username->size(), lengths |= c.username->size();
+  if (c.password) body += 2 + c.password->size(), lengths |= c.password->size();
   if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
-  if (c.will && c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
-  const std::size_t total = encoded_size(c);
+  if (lengths > 0xffff) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
+  const std::size_t len_size = detail::length_bytes(c, body);
+  const std::size_t total = 1 + len_size + body;
   if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
-  std::size_t n = 0;
-  bool too_long = false;
-  auto put = [&](std::uint8_t b) { out[n++] = b; };
-  auto put16 = [&](std::size_t v) {
-    if (v > 0xffff) too_long = true;
-    put(static_cast<std::uint8_t>(v >> 8));
-    put(static_cast<std::uint8_t>(v));
-  };
+  std::uint8_t* o = out.data();
+  o[0] = 0x10;
+  std::size_t n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
   auto put_ref = [&](string_ref s) {
-    put16(s.size());
-    s.copy_to(out.data() + n);
-    n += s.size();
+    o[n] = static_cast<std::uint8_t>(s.size() >> 8);
+    o[n + 1] = static_cast<std::uint8_t>(s.size());
+    s.copy_to(o + n + 2);
+    n += 2 + s.size();
   };
   auto put_props = [&](const property_list& p) {
-    n += write_varint(out.data() + n, static_cast<std::uint32_t>(p.raw().size()));
-    string_ref(p.raw()).copy_to(out.data() + n);
+    n += write_varint(o + n, static_cast<std::uint32_t>(p.raw().size()));
+    string_ref(p.raw()).copy_to(o + n);
     n += p.raw().size();
   };
-  put(0x10);
-  n += write_varint_padded(out.data() + n, static_cast<std::uint32_t>(body), detail::length_bytes(c, body));
-  put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
-  put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
+  put_ref(name);
   std::uint8_t flags = c.clean_start ? 0x02 : 0;
-  if (c.will) {
-    flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
-  }
+  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
   if (c.password) flags |= 0x40;
   if (c.username) flags |= 0x80;
-  put(flags);
-  put16(c.keep_alive);
-  const bool v5 = c.version == protocol_version::v5;
+  o[n] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
+  o[n + 1] = flags;
+  o[n + 2] = static_cast<std::uint8_t>(c.keep_alive >> 8);
+  o[n + 3] = static_cast<std::uint8_t>(c.keep_alive);
+  n += 4;
   if (v5) put_props(c.properties);
   put_ref(c.client_id);
   if (c.will) {
@@ -359,7 +367,6 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   }
   if (c.username) put_ref(*c.username);
   if (c.password) put_ref(*c.password);
-  if (too_long) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
   return n;
 }
 

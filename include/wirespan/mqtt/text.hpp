@@ -59,7 +59,26 @@ class string_ref {
   /// Copy the bytes to `out` (room for size()).
   constexpr void copy_to(std::uint8_t* out) const noexcept {
     if (!std::is_constant_evaluated()) {
-      if (size_ != 0) __builtin_memcpy(out, bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_, size_);
+      const void* src = bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_;
+      const auto* from = static_cast<const unsigned char*>(src);
+      // (short fields, which are most: two overlapping loads and stores, no call)
+      if (size_ >= 8 && size_ <= 16) {
+        std::uint64_t a, b;
+        __builtin_memcpy(&a, from, 8);
+        __builtin_memcpy(&b, from + size_ - 8, 8);
+        __builtin_memcpy(out, &a, 8);
+        __builtin_memcpy(out + size_ - 8, &b, 8);
+      } else if (size_ >= 4 && size_ < 8) {
+        std::uint32_t a, b;
+        __builtin_memcpy(&a, from, 4);
+        __builtin_memcpy(&b, from + size_ - 4, 4);
+        __builtin_memcpy(out, &a, 4);
+        __builtin_memcpy(out + size_ - 4, &b, 4);
+      } else if (size_ < 4) {
+        for (std::size_t i = 0; i < size_; ++i) out[i] = from[i];
+      } else {
+        __builtin_memcpy(out, src, size_);
+      }
       return;
     }
     for (std::size_t i = 0; i < size_; ++i) out[i] = (*this)[i];
