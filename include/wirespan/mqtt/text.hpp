@@ -111,16 +111,11 @@ inline constexpr char empty_topic_name[] = "mqtt: empty topic name";
 inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name";
 }  // namespace detail
 
-/// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
-/// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
-/// noncharacter); the offset is that of the character's first byte.
 namespace detail {
-// Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
-// U+007F), eight at a time (the last eight overlapping): what nearly every string is.
 // The n bytes at p (n >= 4) as 64-bit words, the last one overlapping; short strings
 // (4 to 7 bytes) as one word of two overlapping 32-bit halves. `f` gets each word.
 template <class F>
-inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
+[[gnu::always_inline]] inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
   if (n < 8) {
     std::uint32_t lo, hi;
     __builtin_memcpy(&lo, p, 4);
@@ -143,7 +138,9 @@ inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
 
 inline constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 
-inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+// Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
+// U+007F), eight at a time (the last eight overlapping): what nearly every string is.
+[[gnu::always_inline]] inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
   if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint8_t c = p[i];
@@ -177,10 +174,10 @@ inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
 }
 }  // namespace detail
 
-constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
-  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
-  // (the rest, one character at a time: strings with other characters, and every
-  // string in constant expressions)
+namespace detail {
+// check_utf8 past its fast path: one character at a time (strings with other characters
+// than plain ASCII, and every string in constant expressions).
+constexpr result<void> check_utf8_slow(string_ref s, bool strict, std::size_t base) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -229,6 +226,15 @@ constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t 
     i += len;
   }
   return {};
+}
+}  // namespace detail
+
+/// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
+/// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
+/// noncharacter); the offset is that of the character's first byte.
+constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
+  return detail::check_utf8_slow(s, strict, base);
 }
 
 /// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
