@@ -39,6 +39,20 @@ expect "hex without value" 2 "" -- "$w" checksum --hex
 expect "unknown kernel" 2 "" -- "$w" checksum --kernel neon --hex 00
 expect "unknown command" 2 "" -- "$w" frobnicate
 expect "no command" 2 "" -- "$w"
+# wirespan mqtt: usage errors exit 2 before any connection; a closed port exits 1.
+expect "mqtt without a subcommand" 2 "" -- "$w" mqtt
+expect "mqtt unknown subcommand" 2 "" -- "$w" mqtt frob
+expect "mqtt bad version" 2 "" -- "$w" mqtt connect --version 4.0
+expect "mqtt QoS 3" 2 "" -- "$w" mqtt pub --topic a --qos 3
+expect "mqtt pub without a topic" 2 "" -- "$w" mqtt pub --message m
+expect "mqtt pub to a wildcard" 2 "" -- "$w" mqtt pub --topic 'a/#'
+expect "mqtt sub to a bad filter" 2 "" -- "$w" mqtt sub --topic 'a#'
+expect "mqtt property without 5.0" 2 "" -- "$w" mqtt connect --property receive-maximum=1
+expect "mqtt unknown property" 2 "" -- "$w" mqtt connect --version 5 --property frob=1 --port 1
+expect "mqtt bad port" 2 "" -- "$w" mqtt connect --port 70000
+expect "mqtt nothing listening" 1 "" -- "$w" mqtt connect --port 1 --timeout 2
+expect "decode bad -d" 2 "" -- "$w" decode -d udp.port==5,mqtt x.pcap
+"$w" mqtt --help | grep -q "mqtt.conack.val" || { echo "FAIL mqtt --help"; status=1; }
 "$w" --help | grep -q "checksum" || { echo "FAIL --help"; status=1; }
 "$w" checksum --help | grep -q "RFC 1071" || { echo "FAIL checksum --help"; status=1; }
 "$w" demo --help | grep -q "usage: wirespan demo" || { echo "FAIL demo --help"; status=1; }
