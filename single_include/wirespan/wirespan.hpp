@@ -8281,7 +8281,26 @@ class string_ref {
   /// Copy the bytes to `out` (room for size()).
   constexpr void copy_to(std::uint8_t* out) const noexcept {
     if (!std::is_constant_evaluated()) {
-      if (size_ != 0) __builtin_memcpy(out, bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_, size_);
+      const void* src = bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_;
+      const auto* from = static_cast<const unsigned char*>(src);
+      // (short fields, which are most: two overlapping loads and stores, no call)
+      if (size_ >= 8 && size_ <= 16) {
+        std::uint64_t a, b;
+        __builtin_memcpy(&a, from, 8);
+        __builtin_memcpy(&b, from + size_ - 8, 8);
+        __builtin_memcpy(out, &a, 8);
+        __builtin_memcpy(out + size_ - 8, &b, 8);
+      } else if (size_ >= 4 && size_ < 8) {
+        std::uint32_t a, b;
+        __builtin_memcpy(&a, from, 4);
+        __builtin_memcpy(&b, from + size_ - 4, 4);
+        __builtin_memcpy(out, &a, 4);
+        __builtin_memcpy(out + size_ - 4, &b, 4);
+      } else if (size_ < 4) {
+        for (std::size_t i = 0; i < size_; ++i) out[i] = from[i];
+      } else {
+        __builtin_memcpy(out, src, size_);
+      }
       return;
     }
     for (std::size_t i = 0; i < size_; ++i) out[i] = (*this)[i];
@@ -8314,18 +8333,37 @@ inline constexpr char empty_topic_name[] = "mqtt: empty topic name";
 inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name";
 }  // namespace detail
 
-/// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
-/// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
-/// noncharacter); the offset is that of the character's first byte.
 namespace detail {
+// The n bytes at p (n >= 4) as 64-bit words, the last one overlapping; short strings
+// (4 to 7 bytes) as one word of two overlapping 32-bit halves. `f` gets each word.
+template <class F>
+[[gnu::always_inline]] inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
+  if (n < 8) {
+    std::uint32_t lo, hi;
+    __builtin_memcpy(&lo, p, 4);
+    __builtin_memcpy(&hi, p + n - 4, 4);
+    f(std::uint64_t{lo} | std::uint64_t{hi} << 32);
+    return;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + i, 8);
+    f(w);
+  }
+  if (i < n) {
+    std::uint64_t w;
+    __builtin_memcpy(&w, p + n - 8, 8);
+    f(w);
+  }
+}
+
+inline constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
 // Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
 // U+007F), eight at a time (the last eight overlapping): what nearly every string is.
-inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  auto bad = [&](std::uint64_t w) {
-    return strict ? (w | ~(w + 0x60 * ones) | (w + ones)) & high : (w | ~(w + 0x7f * ones)) & high;
-  };
-  if (n < 8) {
+[[gnu::always_inline]] inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint8_t c = p[i];
       if (strict ? (c < 0x20 || c >= 0x7f) : (c == 0 || c >= 0x80)) return false;
@@ -8333,25 +8371,35 @@ inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexc
     return true;
   }
   std::uint64_t acc = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    __builtin_memcpy(&w, p + i, 8);
-    acc |= bad(w);
-  }
-  if (i < n) {
-    std::uint64_t w;
-    __builtin_memcpy(&w, p + n - 8, 8);
-    acc |= bad(w);
+  if (strict) {
+    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x60 * ones) | (w + ones)) & high; });
+  } else {
+    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x7f * ones)) & high; });
   }
   return acc == 0;
 }
+
+// Whether any of the n bytes at p is '+' or '#'.
+inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
+  if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (p[i] == '+' || p[i] == '#') return true;
+    }
+    return false;
+  }
+  std::uint64_t acc = 0;
+  for_words(p, n, [&](std::uint64_t w) {
+    const std::uint64_t a = w ^ (0x2b * ones), b = w ^ (0x23 * ones);
+    acc |= ((a - ones) & ~a) | ((b - ones) & ~b);
+  });
+  return (acc & high) != 0;
+}
 }  // namespace detail
 
-constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
-  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
-  // (the rest, one character at a time: strings with other characters, and every
-  // string in constant expressions)
+namespace detail {
+// check_utf8 past its fast path: one character at a time (strings with other characters
+// than plain ASCII, and every string in constant expressions).
+constexpr result<void> check_utf8_slow(string_ref s, bool strict, std::size_t base) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -8401,10 +8449,20 @@ constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t 
   }
   return {};
 }
+}  // namespace detail
+
+/// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
+/// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
+/// noncharacter); the offset is that of the character's first byte.
+constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+  if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
+  return detail::check_utf8_slow(s, strict, base);
+}
 
 /// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
 constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noexcept {
   if (t.empty()) return make_error(errc::bad_value, base, detail::empty_topic_name);
+  if (!std::is_constant_evaluated() && !detail::has_wildcard(t.pointer(), t.size())) return {};
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '+' || t[i] == '#') return make_error(errc::bad_value, base + i, detail::wildcard_in_topic_name);
   }
@@ -8739,11 +8797,38 @@ class property_list {
   bytes raw_{};
 };
 
-/// Parse and check the property block at the front of `in` (its length first) for
-/// `where`; `base` is the offset of `in` in the packet, for errors. On success,
-/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
-/// Payload Format Indicator's value, when there is one.
-constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+namespace detail {
+// The range rule of a number property (the 0/1 flags; those that must not be 0); the
+// Payload Format Indicator's value goes to `*payload_format` when given.
+constexpr result<void> check_value(property_id pid, std::uint32_t number, std::size_t off,
+                                   std::uint32_t* payload_format) noexcept {
+  const auto id = static_cast<std::uint8_t>(pid);
+  switch (pid) {
+    case property_id::payload_format_indicator:
+      if (payload_format != nullptr) *payload_format = number;
+      [[fallthrough]];
+    case property_id::request_problem_information:
+    case property_id::request_response_information:
+    case property_id::maximum_qos:
+    case property_id::retain_available:
+    case property_id::wildcard_subscription_available:
+    case property_id::subscription_identifier_available:
+    case property_id::shared_subscription_available:
+      if (number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
+      break;
+    case property_id::receive_maximum:
+    case property_id::maximum_packet_size:
+    case property_id::topic_alias:
+    case property_id::subscription_identifier:
+      if (number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
+      break;
+    default: break;
+  }
+  return {};
+}
+// parse_properties written plainly, one read_property per property: what the fast one
+// below must agree with (tests/mqtt/test_packet.cpp compares them on random blocks).
+constexpr result<property_list> parse_properties_reference(bytes in, property_context where, std::size_t& consumed,
                                                  bool strict = true, std::size_t base = 0,
                                                  std::uint32_t* payload_format = nullptr) noexcept {
   auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
@@ -8762,10 +8847,10 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
   std::uint64_t seen = 0;
   const auto w = static_cast<std::uint16_t>(where);
   for (std::size_t at = 0; at < block.size();) {
-    auto p = detail::read_property(block, at, bbase);
+    auto p = read_property(block, at, bbase);
     if (!p) return p.error();
     const auto id = static_cast<std::uint8_t>(p->id);
-    const detail::property_info pin = detail::info_of(id);
+    const property_info pin = info_of(id);
     const std::size_t off = bbase + at;
     if ((pin.contexts & w) == 0) {
       return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
@@ -8776,27 +8861,8 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
       return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
     }
     seen |= std::uint64_t{1} << id;
-    switch (p->id) {
-      case property_id::payload_format_indicator:
-        if (payload_format != nullptr) *payload_format = p->number;
-        [[fallthrough]];
-      case property_id::request_problem_information:
-      case property_id::request_response_information:
-      case property_id::maximum_qos:
-      case property_id::retain_available:
-      case property_id::wildcard_subscription_available:
-      case property_id::subscription_identifier_available:
-      case property_id::shared_subscription_available:
-        if (p->number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
-        break;
-      case property_id::receive_maximum:
-      case property_id::maximum_packet_size:
-      case property_id::topic_alias:
-      case property_id::subscription_identifier:
-        if (p->number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
-        break;
-      default: break;
-    }
+    auto okv = check_value(p->id, p->number, off, payload_format);
+    if (!okv) return okv.error();
     if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
       auto ok = check_utf8(string_ref(p->data), strict, off + 3);
       if (!ok) return ok.error();
@@ -8809,12 +8875,132 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
       auto ok = check_topic_name(p->text(), off + 3);
       if (!ok) return ok.error();
     }
-    at += detail::property_size(*p);
+    at += property_size(*p);
   }
   if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
     return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
   }
   consumed = len->size + len->value;
+  return property_list::trusted(block);
+}
+
+}  // namespace detail
+
+/// Parse and check the property block at the front of `in` (its length first) for
+/// `where`; `base` is the offset of `in` in the packet, for errors. On success,
+/// `consumed` is the block's size with its length, and `*payload_format` (if given) the
+/// Payload Format Indicator's value, when there is one.
+constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+                                                 bool strict = true, std::size_t base = 0,
+                                                 std::uint32_t* payload_format = nullptr) noexcept {
+  // The length: one byte nearly always.
+  std::size_t len_size = 1;
+  std::size_t len = 0;
+  if (!in.empty() && in[0] < 0x80) {
+    len = in[0];
+  } else {
+    auto v = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
+    if (!v) {
+      if (v.error().code == errc::truncated) {
+        return make_error(errc::malformed, base + in.size(), "mqtt: the packet ends inside a property length");
+      }
+      return v.error();
+    }
+    len_size = v->size;
+    len = v->value;
+  }
+  if (in.size() - len_size < len) {
+    return make_error(errc::malformed, base, "mqtt: property length {} longer than the {} bytes left in the packet", len,
+                      in.size() - len_size);
+  }
+  const bytes block = in.subspan(len_size, len);
+  const std::size_t bbase = base + len_size;
+  const std::size_t n = block.size();
+  std::uint64_t seen = 0;
+  const auto w = static_cast<std::uint16_t>(where);
+  for (std::size_t at = 0; at < n;) {
+    const std::uint8_t id = block[at];
+    const std::size_t off = bbase + at;
+    // (identifiers of more than one byte, and unknown ones: the plain reader's errors)
+    if (id >= 0x2b || detail::property_infos.entries[id].type == property_type::none) {
+      auto p = detail::read_property(block, at, bbase);
+      if (!p) return p.error();
+      return make_error(errc::malformed, off, "mqtt: unknown property identifier {}", id);
+    }
+    const detail::property_info& pin = detail::property_infos.entries[id];
+    std::size_t pos = at + 1;
+    std::uint32_t number = 0;
+    std::size_t s1 = 0, l1 = 0, s2 = 0, l2 = 0;  // string (pair) positions and lengths
+    auto past = [&]() {
+      return make_error(errc::malformed, off, "mqtt: the value of a property runs past the property block");
+    };
+    switch (pin.type) {
+      case property_type::byte:
+        if (n - pos < 1) return past();
+        number = block[pos];
+        pos += 1;
+        break;
+      case property_type::two_byte:
+        if (n - pos < 2) return past();
+        number = load_be16(block.data() + pos);
+        pos += 2;
+        break;
+      case property_type::four_byte:
+        if (n - pos < 4) return past();
+        number = load_be32(block.data() + pos);
+        pos += 4;
+        break;
+      case property_type::varint: {
+        auto v = decode_varint(block.subspan(pos), parse_mode::strict, bbase + pos);
+        if (!v) return v.error().code == errc::truncated ? past() : v.error();
+        number = v->value;
+        pos += v->size;
+        break;
+      }
+      case property_type::utf8:
+      case property_type::binary:
+      case property_type::pair:
+        if (n - pos < 2) return past();
+        l1 = load_be16(block.data() + pos);
+        if (n - pos - 2 < l1) return past();
+        s1 = pos + 2;
+        pos = s1 + l1;
+        if (pin.type == property_type::pair) {
+          if (n - pos < 2) return past();
+          l2 = load_be16(block.data() + pos);
+          if (n - pos - 2 < l2) return past();
+          s2 = pos + 2;
+          pos = s2 + l2;
+        }
+        break;
+      case property_type::none: break;
+    }
+    if ((pin.contexts & w) == 0) return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
+    const auto pid = static_cast<property_id>(id);
+    const bool repeatable =
+        pid == property_id::user_property || (pid == property_id::subscription_identifier && where == property_context::publish);
+    if (!repeatable && (seen >> id & 1) != 0) return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
+    seen |= std::uint64_t{1} << id;
+    auto okv = detail::check_value(pid, number, off, payload_format);
+    if (!okv) return okv.error();
+    if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
+      auto ok = check_utf8(string_ref(block.subspan(s1, l1)), strict, off + 3);
+      if (!ok) return ok.error();
+      if (pin.type == property_type::pair) {
+        auto ok2 = check_utf8(string_ref(block.subspan(s2, l2)), strict, off + 5 + l1);
+        if (!ok2) return ok2.error();
+      }
+      if (pid == property_id::response_topic) {
+        auto okt = check_topic_name(string_ref(block.subspan(s1, l1)), off + 3);
+        if (!okt) return okt.error();
+      }
+    }
+    at = pos;
+  }
+  if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
+    return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
+  }
+  consumed = len_size + len;
   return property_list::trusted(block);
 }
 
@@ -8970,7 +9156,6 @@ constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t
   return string_ref(*f);
 }
 
-constexpr bool equals(string_ref s, std::string_view lit) noexcept { return s == string_ref(lit); }
 
 constexpr std::string_view standard_name(protocol_version v) noexcept {
   return v == protocol_version::v3_1 ? std::string_view("MQIsdp") : std::string_view("MQTT");
@@ -9024,8 +9209,9 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   auto name = detail::read_field(body, pos, base);
   if (!name) return name.error();
   const string_ref pname(*name);
-  const bool mqtt = detail::equals(pname, "MQTT");
-  const bool mqisdp = detail::equals(pname, "MQIsdp");
+  const bool mqtt = name->size() == 4 && load_be32(name->data()) == 0x4d515454;  // "MQTT"
+  const bool mqisdp = name->size() == 6 && load_be32(name->data()) == 0x4d514973 &&
+                      load_be16(name->data() + 4) == 0x6470;  // "MQIsdp"
   if (!mqtt && !mqisdp && (strict || !check_utf8(pname, false).has_value())) {
     return make_error(errc::bad_version, base, detail::bad_protocol_name);
   }
@@ -9038,7 +9224,7 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   }
   if (level < 3 || level > 5) return make_error(errc::bad_version, base + pos, detail::bad_protocol_level, level);
   c.version = static_cast<protocol_version>(level);
-  if (!detail::equals(pname, detail::standard_name(c.version))) {
+  if (c.version == protocol_version::v3_1 ? !mqisdp : !mqtt) {
     if (strict) return make_error(errc::bad_version, base + pos, detail::name_level_mismatch, level);
     c.protocol_name = pname;
   }
@@ -9149,42 +9335,50 @@ constexpr std::size_t encoded_size(const connect& c) noexcept {
 /// the size needed), invalid_argument (a string or binary field longer than 65,535
 /// bytes, a will QoS above 2, a packet longer than the protocol allows).
 constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
-  const std::size_t body = detail::connect_body_size(c);
+  const bool v5 = c.version == protocol_version::v5;
+  const string_ref name = c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version));
+  // The body's size, and whether any field is too long for its two-byte length (all
+  // sizes or-ed: one test).
+  std::size_t body = 2 + name.size() + 4 + 2 + c.client_id.size();
+  std::size_t lengths = name.size() | c.client_id.size();
+  if (v5) body += c.properties.encoded_size();
+  if (c.will) {
+    if (v5) body += c.will->properties.encoded_size();
+    body += 4 + c.will->topic.size() + c.will->payload.size();
+    lengths |= c.will->topic.size() | c.will->payload.size();
+    if (c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
+  }
+  if (c.username) body += 2 + c.username->size(), lengths |= c.username->size();
+  if (c.password) body += 2 + c.password->size(), lengths |= c.password->size();
   if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
-  if (c.will && c.will->qos > 2) return make_error(errc::invalid_argument, 0, "mqtt: will QoS {} above 2", c.will->qos);
-  const std::size_t total = encoded_size(c);
+  if (lengths > 0xffff) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
+  const std::size_t len_size = detail::length_bytes(c, body);
+  const std::size_t total = 1 + len_size + body;
   if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
-  std::size_t n = 0;
-  bool too_long = false;
-  auto put = [&](std::uint8_t b) { out[n++] = b; };
-  auto put16 = [&](std::size_t v) {
-    if (v > 0xffff) too_long = true;
-    put(static_cast<std::uint8_t>(v >> 8));
-    put(static_cast<std::uint8_t>(v));
-  };
+  std::uint8_t* o = out.data();
+  o[0] = 0x10;
+  std::size_t n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
   auto put_ref = [&](string_ref s) {
-    put16(s.size());
-    s.copy_to(out.data() + n);
-    n += s.size();
+    o[n] = static_cast<std::uint8_t>(s.size() >> 8);
+    o[n + 1] = static_cast<std::uint8_t>(s.size());
+    s.copy_to(o + n + 2);
+    n += 2 + s.size();
   };
   auto put_props = [&](const property_list& p) {
-    n += write_varint(out.data() + n, static_cast<std::uint32_t>(p.raw().size()));
-    string_ref(p.raw()).copy_to(out.data() + n);
+    n += write_varint(o + n, static_cast<std::uint32_t>(p.raw().size()));
+    string_ref(p.raw()).copy_to(o + n);
     n += p.raw().size();
   };
-  put(0x10);
-  n += write_varint_padded(out.data() + n, static_cast<std::uint32_t>(body), detail::length_bytes(c, body));
-  put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
-  put(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
+  put_ref(name);
   std::uint8_t flags = c.clean_start ? 0x02 : 0;
-  if (c.will) {
-    flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
-  }
+  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
   if (c.password) flags |= 0x40;
   if (c.username) flags |= 0x80;
-  put(flags);
-  put16(c.keep_alive);
-  const bool v5 = c.version == protocol_version::v5;
+  o[n] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
+  o[n + 1] = flags;
+  o[n + 2] = static_cast<std::uint8_t>(c.keep_alive >> 8);
+  o[n + 3] = static_cast<std::uint8_t>(c.keep_alive);
+  n += 4;
   if (v5) put_props(c.properties);
   put_ref(c.client_id);
   if (c.will) {
@@ -9194,7 +9388,6 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   }
   if (c.username) put_ref(*c.username);
   if (c.password) put_ref(*c.password);
-  if (too_long) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
   return n;
 }
 
@@ -9361,6 +9554,8 @@ class entry_list {
  public:
   constexpr entry_list() noexcept = default;
   constexpr entry_list(std::span<const T> items) noexcept : items_(items), count_(items.size()) {}
+  template <std::size_t N>
+  constexpr entry_list(const T (&items)[N]) noexcept : items_(items), count_(N) {}
   /// A list read from checked bytes (by the decoders).
   static constexpr entry_list trusted(bytes raw, std::size_t count) noexcept {
     entry_list l;

@@ -315,6 +315,34 @@ class property_list {
 };
 
 namespace detail {
+// The range rule of a number property (the 0/1 flags; those that must not be 0); the
+// Payload Format Indicator's value goes to `*payload_format` when given.
+constexpr result<void> check_value(property_id pid, std::uint32_t number, std::size_t off,
+                                   std::uint32_t* payload_format) noexcept {
+  const auto id = static_cast<std::uint8_t>(pid);
+  switch (pid) {
+    case property_id::payload_format_indicator:
+      if (payload_format != nullptr) *payload_format = number;
+      [[fallthrough]];
+    case property_id::request_problem_information:
+    case property_id::request_response_information:
+    case property_id::maximum_qos:
+    case property_id::retain_available:
+    case property_id::wildcard_subscription_available:
+    case property_id::subscription_identifier_available:
+    case property_id::shared_subscription_available:
+      if (number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
+      break;
+    case property_id::receive_maximum:
+    case property_id::maximum_packet_size:
+    case property_id::topic_alias:
+    case property_id::subscription_identifier:
+      if (number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
+      break;
+    default: break;
+  }
+  return {};
+}
 // parse_properties written plainly, one read_property per property: what the fast one
 // below must agree with (tests/mqtt/test_packet.cpp compares them on random blocks).
 constexpr result<property_list> parse_properties_reference(bytes in, property_context where, std::size_t& consumed,
@@ -350,27 +378,8 @@ constexpr result<property_list> parse_properties_reference(bytes in, property_co
       return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
     }
     seen |= std::uint64_t{1} << id;
-    switch (p->id) {
-      case property_id::payload_format_indicator:
-        if (payload_format != nullptr) *payload_format = p->number;
-        [[fallthrough]];
-      case property_id::request_problem_information:
-      case property_id::request_response_information:
-      case property_id::maximum_qos:
-      case property_id::retain_available:
-      case property_id::wildcard_subscription_available:
-      case property_id::subscription_identifier_available:
-      case property_id::shared_subscription_available:
-        if (p->number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
-        break;
-      case property_id::receive_maximum:
-      case property_id::maximum_packet_size:
-      case property_id::topic_alias:
-      case property_id::subscription_identifier:
-        if (p->number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
-        break;
-      default: break;
-    }
+    auto okv = check_value(p->id, p->number, off, payload_format);
+    if (!okv) return okv.error();
     if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
       auto ok = check_utf8(string_ref(p->data), strict, off + 3);
       if (!ok) return ok.error();
@@ -489,27 +498,8 @@ constexpr result<property_list> parse_properties(bytes in, property_context wher
         pid == property_id::user_property || (pid == property_id::subscription_identifier && where == property_context::publish);
     if (!repeatable && (seen >> id & 1) != 0) return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
     seen |= std::uint64_t{1} << id;
-    switch (pid) {
-      case property_id::payload_format_indicator:
-        if (payload_format != nullptr) *payload_format = number;
-        [[fallthrough]];
-      case property_id::request_problem_information:
-      case property_id::request_response_information:
-      case property_id::maximum_qos:
-      case property_id::retain_available:
-      case property_id::wildcard_subscription_available:
-      case property_id::subscription_identifier_available:
-      case property_id::shared_subscription_available:
-        if (number > 1) return make_error(errc::bad_value, off, "mqtt: property {} must be 0 or 1", id);
-        break;
-      case property_id::receive_maximum:
-      case property_id::maximum_packet_size:
-      case property_id::topic_alias:
-      case property_id::subscription_identifier:
-        if (number == 0) return make_error(errc::bad_value, off, "mqtt: property {} must not be 0", id);
-        break;
-      default: break;
-    }
+    auto okv = detail::check_value(pid, number, off, payload_format);
+    if (!okv) return okv.error();
     if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
       auto ok = check_utf8(string_ref(block.subspan(s1, l1)), strict, off + 3);
       if (!ok) return ok.error();
