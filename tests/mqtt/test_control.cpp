@@ -253,6 +253,9 @@ TEST_CASE("mqtt control: SUBSCRIBE and its options in 3.1.1 and 5.0") {
   CHECK(fails(packet("82 LL 00 0a 00 00 08 24 73 68 61 72 65 2f 67 00"), v5).code == errc::bad_value);   // no filter
   CHECK(fails(packet("82 LL 00 0a 00 00 09 24 73 68 61 72 65 2f 2f 61 00"), v5).code == errc::bad_value);  // no name
   CHECK(fails(packet("82 LL 00 0a 00 00 0a 24 73 68 61 72 65 2f 2b 2f 61 00"), v5).code == errc::bad_value);
+  // "$shared/a" and "$sabcd/x" are not shared subscriptions: No Local is allowed.
+  CHECK(round(packet("82 LL 00 0a 00 00 09 24 73 68 61 72 65 64 2f 61 04"), v5).has_value());
+  CHECK(round(packet("82 LL 00 0a 00 00 08 24 73 61 62 63 64 2f 78 04"), v5).has_value());
 
   // Built from a span of values.
   const mq::subscription list[] = {{"sensor/#", 1, false, false, 0}, {"a/+", 2, true, true, 1}};

@@ -42,7 +42,8 @@ const command mqtt_command{
     "Every packet received is printed on standard output as one JSON object with\n"
     "Wireshark's field names: the CONNACK ({\"mqtt.msgtype\": 2, ..., \"mqtt.conack.val\": 0}\n"
     "in 3.x, \"mqtt.connack.reason_code\" in 5.0), the acknowledgements, the SUBACK and each\n"
-    "PUBLISH (\"mqtt.topic\", \"mqtt.msg\" as hex). Packets are decoded strictly.\n"
+    "PUBLISH (\"mqtt.topic\", \"mqtt.msg\" as hex). Packets are decoded strictly; one\n"
+    "longer than 16 MiB ends the session.\n"
     "\n"
     "connect: sends CONNECT, prints the CONNACK, and on success sends DISCONNECT.\n"
     "pub: publishes the message COUNT times (default 1) at the QoS given, completing each\n"
@@ -78,6 +79,9 @@ struct options {
 };
 
 constexpr const char* name = "mqtt";
+// The longest packet taken from a broker (a claimed longer one ends the session before
+// its bytes are waited for).
+constexpr std::size_t receive_limit = std::size_t{16} << 20;
 
 std::optional<unsigned> number(std::string_view s, unsigned max) {
   if (s.empty() || s.size() > 10) return std::nullopt;
@@ -125,8 +129,7 @@ class connection {
   // The next whole packet, decoded (its bytes in `raw`); printed as JSON.
   std::optional<mq::control_packet> receive() {
     while (true) {
-      auto size = mq::frame_size(buffer_, mq::max_packet_size, mq::parse_mode::strict,
-                                 version_ == mq::protocol_version::v5);
+      auto size = mq::frame_size(buffer_, receive_limit, mq::parse_mode::strict, version_ == mq::protocol_version::v5);
       if (size) {
         raw_.assign(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(*size));
         buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(*size));

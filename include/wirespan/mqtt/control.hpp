@@ -514,13 +514,13 @@ constexpr result<pub_ack> decode_pub_ack(bytes packet, decode_options o = {}) no
 }
 
 namespace detail {
-// A 5.0 shared subscription filter, "$share/{name}/{filter}": the name a non-empty
-// level without wildcards, a filter after it.
-constexpr result<void> check_share(string_ref f, std::size_t base) noexcept {
+// Whether a 5.0 topic filter is a shared subscription, "$share/{name}/{filter}"; one
+// that starts so must have a name (a non-empty level without wildcards) and a filter.
+constexpr result<bool> check_share(string_ref f, std::size_t base) noexcept {
   constexpr const char prefix[] = "$share/";
-  if (f.size() < 7) return {};
+  if (f.size() < 7) return false;
   for (std::size_t i = 0; i < 7; ++i) {
-    if (f[i] != static_cast<std::uint8_t>(prefix[i])) return {};
+    if (f[i] != static_cast<std::uint8_t>(prefix[i])) return false;
   }
   std::size_t i = 7;
   while (i < f.size() && f[i] != '/') {
@@ -528,7 +528,7 @@ constexpr result<void> check_share(string_ref f, std::size_t base) noexcept {
     ++i;
   }
   if (i == 7 || i + 1 >= f.size()) return make_error(errc::bad_value, base, bad_share_name);
-  return {};
+  return true;
 }
 
 // Read a list of length-prefixed strings (with an options byte after each when
@@ -548,7 +548,7 @@ constexpr result<std::size_t> read_filters(body_reader& r, bool options, protoco
     if (v5) {
       auto s = check_share(filter, at + 2);
       if (!s) return s.error();
-      shared = filter.size() >= 7 && filter[0] == '$' && filter[1] == 's' && filter[6] == '/';
+      shared = *s;
     }
     if (options) {
       if (r.left() == 0) return make_error(errc::malformed, r.offset(), body_past_end);
