@@ -52,6 +52,24 @@ expect "mqtt unknown property" 2 "" -- "$w" mqtt connect --version 5 --property 
 expect "mqtt bad port" 2 "" -- "$w" mqtt connect --port 70000
 expect "mqtt nothing listening" 1 "" -- "$w" mqtt connect --port 1 --timeout 2
 expect "decode bad -d" 2 "" -- "$w" decode -d udp.port==5,mqtt x.pcap
+# decode: one TCP segment to port 1883 holding a CONNECT with its reserved flag set, a good
+# CONNECT and the first byte of a PUBLISH: an error, the fields, and "incomplete".
+python3 - /tmp/wirespan-cli-mqtt.$$ <<'PY'
+import struct, sys
+payload = bytes.fromhex("100c00044d5154540403003c0000" "100c00044d5154540402003c0000" "30")
+tcp = struct.pack("!HHIIBBHHH", 40000, 1883, 1, 0, 5 << 4, 0x18, 1000, 0, 0)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 1, 0, 64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+frame = bytes(12) + b"\x08\x00" + ip + tcp + payload
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1) + struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+PY
+out=$("$w" decode --json /tmp/wirespan-cli-mqtt.$$)
+case "$out" in
+  *'"mqtt":[{"mqtt.msgtype":1,"error":"mqtt: reserved connect flag'*'"mqtt.protoname":"MQTT"'*'{"mqtt.incomplete":1}]'*) echo "ok   decode MQTT: error, fields, incomplete" ;;
+  *) echo "FAIL decode MQTT: $out"; status=1 ;;
+esac
+"$w" decode /tmp/wirespan-cli-mqtt.$$ | grep -q "MQTT 83 \[malformed\], CONNECT, \[packet continues" || { echo "FAIL decode MQTT line"; status=1; }
+rm -f /tmp/wirespan-cli-mqtt.$$
 "$w" mqtt --help | grep -q "mqtt.conack.val" || { echo "FAIL mqtt --help"; status=1; }
 "$w" --help | grep -q "checksum" || { echo "FAIL --help"; status=1; }
 "$w" checksum --help | grep -q "RFC 1071" || { echo "FAIL checksum --help"; status=1; }

@@ -65,6 +65,14 @@ std::string address_of(const wirespan::dissect::layers& l, bool source) {
   return "";
 }
 
+// An error text inside a JSON string: its quotes and backslashes made apostrophes.
+std::string json_text(std::string e) {
+  for (char& c : e) {
+    if (c == '"' || c == '\\') c = '\'';
+  }
+  return e;
+}
+
 // The MQTT packets of a frame: a JSON array (`json`) and a summary (`info`).
 void mqtt_packets(const wirespan::dissect::layers& l, mqtt_state& st, std::string& json, std::string& info) {
   json.clear();
@@ -95,7 +103,7 @@ void mqtt_packets(const wirespan::dissect::layers& l, mqtt_state& st, std::strin
       if (n.error().code == wirespan::errc::incomplete) {
         add("{\"mqtt.incomplete\":" + std::to_string(n.error().value) + "}", "[packet continues in a later segment]");
       } else {
-        add("{\"error\":\"" + wirespan::to_string(n.error()) + "\"}", "[malformed]");
+        add("{\"error\":\"" + json_text(wirespan::to_string(n.error())) + "\"}", "[malformed]");
       }
       break;
     }
@@ -103,11 +111,9 @@ void mqtt_packets(const wirespan::dissect::layers& l, mqtt_state& st, std::strin
     rest = rest.subspan(*n);
     auto p = mq::decode(packet, o);
     if (!p) {
-      std::string e = wirespan::to_string(p.error());
-      for (char& c : e) {
-        if (c == '"' || c == '\\') c = '\'';
-      }
-      add("{\"mqtt.msgtype\":" + std::to_string(packet[0] >> 4) + ",\"error\":\"" + e + "\"}", "[malformed]");
+      add("{\"mqtt.msgtype\":" + std::to_string(packet[0] >> 4) + ",\"error\":\"" +
+              json_text(wirespan::to_string(p.error())) + "\"}",
+          "[malformed]");
       continue;
     }
     if (const auto* c = std::get_if<mq::connect>(&*p)) {
