@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 1: {
         mq::connack c;
         c.version = version;
-        c.code = v5 ? (in.byte() & 1 ? 0x87 : 0) : static_cast<std::uint8_t>(in.byte() % 6);
+        c.code = static_cast<std::uint8_t>(v5 ? ((in.byte() & 1) != 0 ? 0x87 : 0) : in.byte() % 6);
         c.session_present = c.code == 0 && version != mq::protocol_version::v3_1 && (in.byte() & 1) != 0;
         c.properties = props;
         value = c;
