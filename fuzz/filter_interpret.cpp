@@ -39,9 +39,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The decoded form gives run()'s verdicts, on the packet and on every shorter cut.
     const auto fast = f::decoded_program::make(prog, f::validation::userland);
     require(fast.has_value() && (!kernel || f::decoded_program::make(prog).has_value()));
+    // Both its interpreters: the threaded handlers (run) and the switch (reference_run).
     require(fast->run(packet) == whole && fast->run(packet, 0xffffffffu) == long_wire);
+    require(fast->reference_run(packet, static_cast<std::uint32_t>(packet.size())) == whole);
+    require(fast->reference_run(packet, 0xffffffffu) == long_wire);
     for (std::size_t cut = 0; cut < packet.size() && cut < 80; ++cut) {
-      require(fast->run(packet.first(cut), 9000) == f::run(prog, packet.first(cut), 9000));
+      const std::uint32_t want = f::run(prog, packet.first(cut), 9000);
+      require(fast->run(packet.first(cut), 9000) == want && fast->reference_run(packet.first(cut), 9000) == want);
     }
   } else {
     require(!f::decoded_program::make(prog, f::validation::userland).has_value());

@@ -26,6 +26,32 @@ static_assert(decoded_verdict("tcp port 443", 37) == 0);  // the destination por
 static_assert(decoded_verdict("udp port 53", 54) == 0);
 static_assert(decoded_verdict("greater 54", 20) == 262144);  // the wire length, not the captured one
 
+TEST_CASE("filter decoded_program: a long program runs to its end (threaded handlers)") {
+  // 4,000 operations run one after the other, then the verdict: the handlers' calls
+  // chain through every one of them (a jump each where the compiler makes one).
+  std::vector<f::instruction> prog;
+  for (int i = 0; i < 4000; ++i) prog.push_back(f::stmt(f::alu | f::add | f::k, 1));
+  prog.push_back(f::stmt(f::ret | f::a, 0));
+  const auto fast = f::decoded_program::make(prog).value();
+  CHECK(fast.run(syn) == 4000);
+  CHECK(fast.reference_run(syn, 54) == 4000);
+  // Every 16th slot of memory written and read back, so the context is used too.
+  std::vector<f::instruction> mem;
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    mem.push_back(f::stmt(f::ld | f::imm, i * 3));
+    mem.push_back(f::stmt(f::st, i));
+  }
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    mem.push_back(f::stmt(f::ldx | f::mem, i));
+    mem.push_back(f::stmt(f::misc | f::txa, 0));
+    mem.push_back(f::stmt(f::st, 0));
+  }
+  mem.push_back(f::stmt(f::ld | f::mem, 0));
+  mem.push_back(f::stmt(f::ret | f::a, 0));
+  CHECK(f::decoded_program::make(mem).value().run(syn) == 45);
+  CHECK(f::run(mem, syn) == 45);
+}
+
 std::uint64_t rng_state = 0x2545f4914f6cdd1dull;
 std::uint32_t rnd(std::uint32_t n) {
   rng_state ^= rng_state << 13;
@@ -85,7 +111,9 @@ TEST_CASE("filter decoded_program: run()'s verdicts on compiled programs, frames
       CHECK(fast.size() == prog.size());
       for (std::size_t cut = 0; cut <= syn.size(); ++cut) {
         CAPTURE(cut);
-        CHECK(fast.run(std::span(syn).first(cut), 54) == f::run(prog, std::span(syn).first(cut), 54));
+        const std::uint32_t want = f::run(prog, std::span(syn).first(cut), 54);
+        CHECK(fast.run(std::span(syn).first(cut), 54) == want);
+        CHECK(fast.reference_run(std::span(syn).first(cut), 54) == want);
       }
     }
   }
@@ -126,11 +154,13 @@ TEST_CASE("filter decoded_program: run()'s verdicts on random valid programs and
         const auto pkt = std::span(packet).first(cut);
         const std::uint32_t wire = rnd(2) == 0 ? static_cast<std::uint32_t>(cut) : rnd(100000);
         const std::uint32_t want = f::run(prog, pkt, wire);
-        const std::uint32_t got = fast->run(pkt, wire);
-        if (got != want) {
+        const std::uint32_t got = fast->run(pkt, wire);             // threaded
+        const std::uint32_t twin = fast->reference_run(pkt, wire);  // the constexpr switch
+        if (got != want || twin != want) {
           CAPTURE(f::dump(prog));
           CAPTURE(cut);
           REQUIRE(got == want);
+          REQUIRE(twin == want);
         }
         ++runs;
         matches += want != 0 ? 1 : 0;

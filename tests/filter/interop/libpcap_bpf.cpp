@@ -365,16 +365,17 @@ int check_captures(int count, char** files) {
       const std::uint32_t a = f::run(mine, r.bytes, r.wire);
       const std::uint32_t c = bpf_filter(reinterpret_cast<const bpf_insn*>(mine.data()), r.bytes.data(), r.wire, caplen);
       const std::uint32_t fast = decoded.run(r.bytes, r.wire);
+      const std::uint32_t twin = decoded.reference_run(r.bytes, r.wire);
       const std::uint32_t p = f::run(plain, r.bytes, r.wire);
       const std::uint32_t d = bpf_filter(opt.bf_insns, r.bytes.data(), r.wire, caplen);
       const std::uint32_t du = bpf_filter(unopt.bf_insns, r.bytes.data(), r.wire, caplen);
       v = a;
-      if (a == c && a == p && a == fast && (a == d || (caplen < r.wire && du != d && a == du))) {
+      if (a == c && a == p && a == fast && a == twin && (a == d || (caplen < r.wire && du != d && a == du))) {
         libpcap_optimizer_cut += a != d ? 1 : 0;
         return true;
       }
       std::fprintf(stderr, "libpcap_bpf: %s, %s: wirespan %u (in bpf_filter %u, unoptimized %u), libpcap %u "
-                   "(unoptimized %u; decoded %u) on a frame of %u bytes (wire %u):", files[i], text, a, c, p, d, du, fast, caplen, r.wire);
+                   "(unoptimized %u; decoded %u, its switch %u) on a frame of %u bytes (wire %u):", files[i], text, a, c, p, d, du, fast, twin, caplen, r.wire);
       for (auto byte : r.bytes) std::fprintf(stderr, " %02x", byte);
       std::fprintf(stderr, "\nwirespan:\n%s", f::dump(mine).c_str());
       return false;
@@ -618,6 +619,7 @@ int main(int argc, char** argv) {
       const std::uint32_t wirelen = k % 2 == 0 ? caplen : caplen + below(100);
       const std::uint32_t a = f::run(p, pkt, wirelen);
       if (fast->run(pkt, wirelen) != a) return fail("decoded_program::run differs from run", p);
+      if (fast->reference_run(pkt, wirelen) != a) return fail("decoded_program::reference_run differs from run", p);
       const std::uint32_t b = bpf_filter(insns, pkt.data(), wirelen, caplen);
       ++runs;
       if (a != b) {
