@@ -17,9 +17,9 @@
 //   against 1.6x to 2.2x threaded, bench/README.md). Unoptimized builds (-O0) make real
 //   calls: one small stack frame per operation run, at most the program's length (4,096).
 // - During constant evaluation the same operations run through a switch
-//   (`reference_run()`, which is also how tests compare the two at run time); there the
-//   deepest fixed-offset load is known, so on a packet at least that long the fixed
-//   loads run without bound checks.
+//   (`reference_run()`, which is also how tests compare the two at run time).
+// - The deepest fixed-offset load is known, so on a packet at least that long the fixed
+//   loads run without bound checks (a second set of handlers; the switch is a template).
 //
 // ```cpp
 // auto prog = wirespan::filter::compile("tcp port 443").value();
@@ -95,6 +95,7 @@ class decoded_program {
   };
 
   std::vector<op> ops_;
+  std::vector<op> long_ops_;  // the same, with handlers for packets of at least fixed_extent_ bytes
   std::uint64_t fixed_extent_ = 0;
   bool uses_memory_ = false;
 
@@ -221,7 +222,11 @@ class decoded_program {
       o.jt = 1 + next.jt;
       o.jf = 1 + next.jf;
     }
-    for (op& o : ops_) o.fn = handler_for(o.code);
+    long_ops_ = ops_;
+    for (std::size_t pc = 0; pc < n; ++pc) {
+      ops_[pc].fn = handler_for<true>(ops_[pc].code);
+      long_ops_[pc].fn = handler_for<false>(ops_[pc].code);
+    }
   }
 
 
@@ -256,15 +261,18 @@ class decoded_program {
   WIRESPAN_HANDLER(h_ret_k) { return o->k; }
   WIRESPAN_HANDLER(h_ret_a) { return A; }
   WIRESPAN_HANDLER(h_fail) { return 0; }
-  template <int W, bool Ind>
+  // Checked: false in the handlers for packets long enough for every fixed-offset load
+  // (loads at X + k are always checked).
+  template <int W, bool Ind, bool Checked>
   WIRESPAN_HANDLER(h_ld) {
     const std::uint64_t at = Ind ? std::uint64_t{X} + o->k : std::uint64_t{o->k};
-    if (at + W > size) return 0;
+    if ((Ind || Checked) && at + W > size) return 0;
     A = load_at<W>(p, at);
     WIRESPAN_NEXT(o + 1)
   }
+  template <bool Checked>
   WIRESPAN_HANDLER(h_ldx_msh) {
-    if (std::uint64_t{o->k} + 1 > size) return 0;
+    if (Checked && std::uint64_t{o->k} + 1 > size) return 0;
     X = static_cast<std::uint32_t>(p[o->k] & 0xf) << 2;
     WIRESPAN_NEXT(o + 1)
   }
@@ -302,17 +310,16 @@ class decoded_program {
     else A = X;  // txa
     WIRESPAN_NEXT(o + 1)
   }
-  template <int W, bool Ind, test_kind T>
+  template <int W, bool Ind, test_kind T, bool Checked>
   WIRESPAN_HANDLER(h_fused) {
-    std::uint64_t at = o->k;
-    if constexpr (Ind) at += X;
-    if (at + W > size) return 0;
+    const std::uint64_t at = Ind ? std::uint64_t{X} + o->k : std::uint64_t{o->k};
+    if ((Ind || Checked) && at + W > size) return 0;
     A = load_at<W>(p, at);
     WIRESPAN_NEXT(o + (holds<T>(A, o->value) ? o->jt : o->jf))
   }
-  template <int W, test_kind T>
+  template <int W, test_kind T, bool Checked>
   WIRESPAN_HANDLER(h_msh) {
-    if (std::uint64_t{o->k} + 1 > size) return 0;
+    if (Checked && std::uint64_t{o->k} + 1 > size) return 0;
     X = static_cast<std::uint32_t>(p[o->k] & 0xf) << 2;
     const std::uint64_t at = std::uint64_t{X} + o->offset;
     if (at + W > size) return 0;
@@ -323,54 +330,55 @@ class decoded_program {
 #undef WIRESPAN_HANDLER
 
   // The fused opcodes come in blocks of four tests (gt, ge, eq, set).
-  template <int W, bool Ind>
+  template <int W, bool Ind, bool Checked>
   static constexpr handler fused_handler(int test) noexcept {
     switch (test) {
-      case 0: return &h_fused<W, Ind, test_kind::gt>;
-      case 1: return &h_fused<W, Ind, test_kind::ge>;
-      case 2: return &h_fused<W, Ind, test_kind::eq>;
-      default: return &h_fused<W, Ind, test_kind::set>;
+      case 0: return &h_fused<W, Ind, test_kind::gt, Checked>;
+      case 1: return &h_fused<W, Ind, test_kind::ge, Checked>;
+      case 2: return &h_fused<W, Ind, test_kind::eq, Checked>;
+      default: return &h_fused<W, Ind, test_kind::set, Checked>;
     }
   }
-  template <int W>
+  template <int W, bool Checked>
   static constexpr handler msh_handler(int test) noexcept {
     switch (test) {
-      case 0: return &h_msh<W, test_kind::gt>;
-      case 1: return &h_msh<W, test_kind::ge>;
-      case 2: return &h_msh<W, test_kind::eq>;
-      default: return &h_msh<W, test_kind::set>;
+      case 0: return &h_msh<W, test_kind::gt, Checked>;
+      case 1: return &h_msh<W, test_kind::ge, Checked>;
+      case 2: return &h_msh<W, test_kind::eq, Checked>;
+      default: return &h_msh<W, test_kind::set, Checked>;
     }
   }
+  template <bool Checked>
   static constexpr handler handler_for(opcode c) noexcept {
     if (c >= opcode::w_abs_jgt && c < opcode::msh_w_jgt) {
       const int i = static_cast<int>(c) - static_cast<int>(opcode::w_abs_jgt);
       switch (i / 4) {
-        case 0: return fused_handler<4, false>(i % 4);
-        case 1: return fused_handler<2, false>(i % 4);
-        case 2: return fused_handler<1, false>(i % 4);
-        case 3: return fused_handler<4, true>(i % 4);
-        case 4: return fused_handler<2, true>(i % 4);
-        default: return fused_handler<1, true>(i % 4);
+        case 0: return fused_handler<4, false, Checked>(i % 4);
+        case 1: return fused_handler<2, false, Checked>(i % 4);
+        case 2: return fused_handler<1, false, Checked>(i % 4);
+        case 3: return fused_handler<4, true, Checked>(i % 4);
+        case 4: return fused_handler<2, true, Checked>(i % 4);
+        default: return fused_handler<1, true, Checked>(i % 4);
       }
     }
     if (c >= opcode::msh_w_jgt && c < opcode::fail) {
       const int i = static_cast<int>(c) - static_cast<int>(opcode::msh_w_jgt);
       switch (i / 4) {
-        case 0: return msh_handler<4>(i % 4);
-        case 1: return msh_handler<2>(i % 4);
-        default: return msh_handler<1>(i % 4);
+        case 0: return msh_handler<4, Checked>(i % 4);
+        case 1: return msh_handler<2, Checked>(i % 4);
+        default: return msh_handler<1, Checked>(i % 4);
       }
     }
     switch (c) {
       case opcode::ret_k: return &h_ret_k;
       case opcode::ret_a: return &h_ret_a;
-      case opcode::ld_w_abs: return &h_ld<4, false>;
-      case opcode::ld_h_abs: return &h_ld<2, false>;
-      case opcode::ld_b_abs: return &h_ld<1, false>;
-      case opcode::ld_w_ind: return &h_ld<4, true>;
-      case opcode::ld_h_ind: return &h_ld<2, true>;
-      case opcode::ld_b_ind: return &h_ld<1, true>;
-      case opcode::ldx_msh: return &h_ldx_msh;
+      case opcode::ld_w_abs: return &h_ld<4, false, Checked>;
+      case opcode::ld_h_abs: return &h_ld<2, false, Checked>;
+      case opcode::ld_b_abs: return &h_ld<1, false, Checked>;
+      case opcode::ld_w_ind: return &h_ld<4, true, Checked>;
+      case opcode::ld_h_ind: return &h_ld<2, true, Checked>;
+      case opcode::ld_b_ind: return &h_ld<1, true, Checked>;
+      case opcode::ldx_msh: return &h_ldx_msh<Checked>;
       case opcode::ld_len: return &h_ld_len;
       case opcode::ldx_len: return &h_ldx_len;
       case opcode::ld_imm: return &h_ld_imm;
@@ -569,7 +577,7 @@ class decoded_program {
     if (uses_memory_) {
       for (std::uint32_t& m : c.M) m = 0;
     }
-    const op* const first = ops_.data();
+    const op* const first = packet.size() >= fixed_extent_ ? long_ops_.data() : ops_.data();
     return first->fn(first, packet.data(), packet.size(), 0, 0, &c);
   }
   /// The same verdict, from the switch interpreter that `run()` uses during constant
