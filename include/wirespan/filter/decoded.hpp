@@ -13,8 +13,8 @@
 // - at run time the operations are call-threaded: each one's handler ends with a call
 //   of the next one's, which gcc and clang make a jump from -O1 on (sibling calls), so
 //   every handler has an indirect jump of its own, which the branch predictor learns per
-//   handler (one switch shares a single jump among all operations: 0.87x `bpf_filter`
-//   against 1.6x to 2.2x threaded, bench/README.md). Unoptimized builds (-O0) make real
+//   handler (one switch shares a single jump among all operations: 0.85x to 0.92x
+//   `bpf_filter` on one CPU, against 2.2x to 2.4x threaded; bench/README.md). Unoptimized builds (-O0) make real
 //   calls: one small stack frame per operation run, at most the program's length (4,096).
 // - During constant evaluation the same operations run through a switch
 //   (`reference_run()`, which is also how tests compare the two at run time).
