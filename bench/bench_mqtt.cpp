@@ -105,6 +105,107 @@ void BM_memcpy(benchmark::State& state) {
 BENCHMARK(BM_memcpy<minimal>)->Name("BM_memcpy/v311_minimal");
 BENCHMARK(BM_memcpy<full>)->Name("BM_memcpy/v5_will_properties");
 
+// A bound for encode below which no encoder of this value can go: the packet's pieces
+// copied in order from where they are, the fields from the value's own storage and
+// everything an encoder computes (fixed header, protocol name, flags, keep alive, the
+// length prefixes) from a copy of the finished packet, adjacent computed bytes as one
+// piece; nothing sized, checked or computed. Each piece is at most 64 bytes and is
+// copied inline with overlapping word moves (no call).
+struct piece {
+  const std::uint8_t* data;
+  std::size_t size;
+};
+
+std::vector<piece> pieces_of(const mq::connect& c, const std::vector<std::uint8_t>& packet) {
+  std::vector<piece> out;
+  std::size_t at = 0;
+  auto computed = [&](std::size_t n) {
+    if (!out.empty() && out.back().data + out.back().size == packet.data() + at) {
+      out.back().size += n;
+    } else {
+      out.push_back({packet.data() + at, n});
+    }
+    at += n;
+  };
+  auto field = [&](wirespan::bytes b) {
+    if (!b.empty()) out.push_back({b.data(), b.size()});
+    at += b.size();
+  };
+  const bool v5 = c.version == mq::protocol_version::v5;
+  auto prefix = [](std::size_t n) -> std::size_t { return n < 128 ? 1 : n < 16384 ? 2 : 3; };
+  computed(1 + prefix(packet.size() - 2) + 2 + 4 + 4);  // (MQTT 3.1.1 and 5.0: "MQTT")
+  if (v5) computed(prefix(c.properties.raw().size())), field(c.properties.raw());
+  computed(2), field(c.client_id.data());
+  if (c.will) {
+    if (v5) computed(prefix(c.will->properties.raw().size())), field(c.will->properties.raw());
+    computed(2), field(c.will->topic.data());
+    computed(2), field(c.will->payload.data());
+  }
+  if (c.username) computed(2), field(c.username->data());
+  if (c.password) computed(2), field(c.password->data());
+  if (at != packet.size()) die("pieces do not add up to the packet");
+  for (const piece& p : out) {
+    if (p.size > 64) die("a piece longer than 64 bytes");
+  }
+  return out;
+}
+
+inline void copy_small(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
+  struct chunk {
+    unsigned char b[16];
+  };
+  if (n >= 16) {
+    chunk a, b;
+    std::memcpy(&a, from, 16);
+    std::memcpy(&b, from + n - 16, 16);
+    if (n > 32) {
+      chunk c, d;
+      std::memcpy(&c, from + 16, 16);
+      std::memcpy(&d, from + n - 32, 16);
+      std::memcpy(to + 16, &c, 16);
+      std::memcpy(to + n - 32, &d, 16);
+    }
+    std::memcpy(to, &a, 16);
+    std::memcpy(to + n - 16, &b, 16);
+  } else if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+  }
+}
+
+template <mq::connect (*Make)()>
+void BM_connect_pieces(benchmark::State& state) {
+  const mq::connect c = Make();
+  const auto packet = bytes_of(c);
+  const auto pieces = pieces_of(c, packet);
+  std::array<std::uint8_t, 512> out{};
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(pieces.data());
+    std::uint8_t* o = out.data();
+    for (const piece& p : pieces) {
+      copy_small(o, p.data, p.size);
+      o += p.size;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  if (std::memcmp(out.data(), packet.data(), packet.size()) != 0) die("pieces differ from the packet");
+  state.counters["pieces"] = static_cast<double>(pieces.size());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(packet.size()));
+}
+BENCHMARK(BM_connect_pieces<minimal>)->Name("BM_connect_pieces/v311_minimal");
+BENCHMARK(BM_connect_pieces<full>)->Name("BM_connect_pieces/v5_will_properties");
+
 // PUBLISH: 3.1.1 at QoS 1 with a 64-byte payload; 5.0 at QoS 1 with four properties.
 std::vector<std::uint8_t> publish_bytes(bool v5) {
   static std::array<std::uint8_t, 128> pbuf{};
