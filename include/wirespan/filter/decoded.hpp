@@ -14,8 +14,9 @@
 //   of the next one's, which gcc and clang make a jump from -O1 on (sibling calls), so
 //   every handler has an indirect jump of its own, which the branch predictor learns per
 //   handler (one switch shares a single jump among all operations: 0.85x to 0.92x
-//   `bpf_filter` on one CPU, against 2.2x to 2.4x threaded; bench/README.md). Unoptimized builds (-O0) make real
-//   calls: one small stack frame per operation run, at most the program's length (4,096).
+//   `bpf_filter` on one CPU, against 2.2x to 2.4x threaded; bench/README.md).
+//   Unoptimized builds (-O0) make real calls: one small stack frame per operation run,
+//   at most the program's length (4,096).
 // - During constant evaluation the same operations run through a switch
 //   (`reference_run()`, which is also how tests compare the two at run time).
 // - The deepest fixed-offset load is known, so on a packet at least that long the fixed
@@ -228,7 +229,6 @@ class decoded_program {
       long_ops_[pc].fn = handler_for<false>(ops_[pc].code);
     }
   }
-
 
   // Call-threaded code, used at run time: each operation's handler ends by calling the
   // next one's, as its last act, so compilers turn the call into a jump, and each handler
