@@ -14280,57 +14280,6 @@ class decoded_program {
     return static_cast<opcode>(static_cast<int>(opcode::w_abs_jgt) + load * 4 + jump);
   }
 
-  constexpr void decode(program prog) {
-    const std::size_t n = prog.size();
-    ops_.resize(n);
-    for (std::size_t pc = 0; pc < n; ++pc) {
-      const instruction& i = prog[pc];
-      op& o = ops_[pc];
-      o.k = i.k;
-      o.code = plain(i.code);
-      if (o.code == opcode::ld_mem || o.code == opcode::ldx_mem || o.code == opcode::st_a || o.code == opcode::st_x) {
-        uses_memory_ = true;
-      }
-      if (i.code == (jmp | ja)) {
-        o.jt = 1 + i.k;
-      } else if (is_conditional_jump(i.code)) {
-        o.jt = 1u + i.jt;
-        o.jf = 1u + i.jf;
-      }
-      // Fixed-offset loads: the bytes a packet needs for none of them to fail.
-      if (fixed_load_extent(i) > fixed_extent_) fixed_extent_ = fixed_load_extent(i);
-    }
-    for (std::size_t pc = 0; pc + 1 < n; ++pc) {
-      const instruction& j = prog[pc + 1];
-      const opcode f = fused(prog[pc].code, j.code);
-      if (f == opcode::fail) continue;
-      op& o = ops_[pc];
-      o.code = f;
-      o.value = j.k;
-      o.jt = 2u + j.jt;
-      o.jf = 2u + j.jf;
-    }
-    // (In order: an msh takes the load-and-jump fused just above it, at pc + 1.)
-    for (std::size_t pc = 0; pc + 2 < n; ++pc) {
-      if (prog[pc].code != (ldx | b | msh)) continue;
-      const op& next = ops_[pc + 1];
-      const int first = static_cast<int>(opcode::w_ind_jgt);
-      const int which = static_cast<int>(next.code) - first;
-      if (which < 0 || which >= 12) continue;  // not a fused load at X + k and jump
-      op& o = ops_[pc];
-      o.code = static_cast<opcode>(static_cast<int>(opcode::msh_w_jgt) + which);
-      o.offset = next.k;
-      o.value = next.value;
-      o.jt = 1 + next.jt;
-      o.jf = 1 + next.jf;
-    }
-    long_ops_ = ops_;
-    for (std::size_t pc = 0; pc < n; ++pc) {
-      ops_[pc].fn = handler_for<true>(ops_[pc].code);
-      long_ops_[pc].fn = handler_for<false>(ops_[pc].code);
-    }
-  }
-
   // Call-threaded code, used at run time: each operation's handler ends by calling the
   // next one's, as its last act, so compilers turn the call into a jump, and each handler
   // has its own indirect jump (the branch predictor learns "after a port test comes ..."
@@ -14521,6 +14470,59 @@ class decoded_program {
       case opcode::tax_: return &h_alu<opcode::tax_>;
       case opcode::txa_: return &h_alu<opcode::txa_>;
       default: return &h_fail;
+    }
+  }
+
+  // (After the handlers: clang 14 does not instantiate a member template used before
+  // its definition in a constant expression.)
+  constexpr void decode(program prog) {
+    const std::size_t n = prog.size();
+    ops_.resize(n);
+    for (std::size_t pc = 0; pc < n; ++pc) {
+      const instruction& i = prog[pc];
+      op& o = ops_[pc];
+      o.k = i.k;
+      o.code = plain(i.code);
+      if (o.code == opcode::ld_mem || o.code == opcode::ldx_mem || o.code == opcode::st_a || o.code == opcode::st_x) {
+        uses_memory_ = true;
+      }
+      if (i.code == (jmp | ja)) {
+        o.jt = 1 + i.k;
+      } else if (is_conditional_jump(i.code)) {
+        o.jt = 1u + i.jt;
+        o.jf = 1u + i.jf;
+      }
+      // Fixed-offset loads: the bytes a packet needs for none of them to fail.
+      if (fixed_load_extent(i) > fixed_extent_) fixed_extent_ = fixed_load_extent(i);
+    }
+    for (std::size_t pc = 0; pc + 1 < n; ++pc) {
+      const instruction& j = prog[pc + 1];
+      const opcode f = fused(prog[pc].code, j.code);
+      if (f == opcode::fail) continue;
+      op& o = ops_[pc];
+      o.code = f;
+      o.value = j.k;
+      o.jt = 2u + j.jt;
+      o.jf = 2u + j.jf;
+    }
+    // (In order: an msh takes the load-and-jump fused just above it, at pc + 1.)
+    for (std::size_t pc = 0; pc + 2 < n; ++pc) {
+      if (prog[pc].code != (ldx | b | msh)) continue;
+      const op& next = ops_[pc + 1];
+      const int first = static_cast<int>(opcode::w_ind_jgt);
+      const int which = static_cast<int>(next.code) - first;
+      if (which < 0 || which >= 12) continue;  // not a fused load at X + k and jump
+      op& o = ops_[pc];
+      o.code = static_cast<opcode>(static_cast<int>(opcode::msh_w_jgt) + which);
+      o.offset = next.k;
+      o.value = next.value;
+      o.jt = 1 + next.jt;
+      o.jf = 1 + next.jf;
+    }
+    long_ops_ = ops_;
+    for (std::size_t pc = 0; pc < n; ++pc) {
+      ops_[pc].fn = handler_for<true>(ops_[pc].code);
+      long_ops_[pc].fn = handler_for<false>(ops_[pc].code);
     }
   }
 
