@@ -35,21 +35,22 @@ TEST_CASE("filter decoded_program: a long program runs to its end (threaded hand
   const auto fast = f::decoded_program::make(prog).value();
   CHECK(fast.run(syn) == 4000);
   CHECK(fast.reference_run(syn, 54) == 4000);
-  // Every 16th slot of memory written and read back, so the context is used too.
+  // All 16 slots of memory written (slot i holds 3i) and summed back: 3 * 120.
   std::vector<f::instruction> mem;
   for (std::uint32_t i = 0; i < 16; ++i) {
     mem.push_back(f::stmt(f::ld | f::imm, i * 3));
     mem.push_back(f::stmt(f::st, i));
   }
+  mem.push_back(f::stmt(f::ld | f::imm, 0));
   for (std::uint32_t i = 0; i < 16; ++i) {
     mem.push_back(f::stmt(f::ldx | f::mem, i));
-    mem.push_back(f::stmt(f::misc | f::txa, 0));
-    mem.push_back(f::stmt(f::st, 0));
+    mem.push_back(f::stmt(f::alu | f::add | f::x, 0));
   }
-  mem.push_back(f::stmt(f::ld | f::mem, 0));
   mem.push_back(f::stmt(f::ret | f::a, 0));
-  CHECK(f::decoded_program::make(mem).value().run(syn) == 45);
-  CHECK(f::run(mem, syn) == 45);
+  const auto summed = f::decoded_program::make(mem).value();
+  CHECK(summed.run(syn) == 360);
+  CHECK(summed.reference_run(syn, 54) == 360);
+  CHECK(f::run(mem, syn) == 360);
 }
 
 std::uint64_t rng_state = 0x2545f4914f6cdd1dull;
