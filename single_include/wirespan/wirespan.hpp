@@ -8279,27 +8279,39 @@ class string_ref {
   }
 
   /// Copy the bytes to `out` (room for size()).
-  constexpr void copy_to(std::uint8_t* out) const noexcept {
+  [[gnu::always_inline]] constexpr void copy_to(std::uint8_t* out) const noexcept {
     if (!std::is_constant_evaluated()) {
       const void* src = bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_;
       const auto* from = static_cast<const unsigned char*>(src);
-      // (short fields, which are most: two overlapping loads and stores, no call)
-      if (size_ >= 8 && size_ <= 16) {
-        std::uint64_t a, b;
-        __builtin_memcpy(&a, from, 8);
-        __builtin_memcpy(&b, from + size_ - 8, 8);
-        __builtin_memcpy(out, &a, 8);
-        __builtin_memcpy(out + size_ - 8, &b, 8);
-      } else if (size_ >= 4 && size_ < 8) {
-        std::uint32_t a, b;
-        __builtin_memcpy(&a, from, 4);
-        __builtin_memcpy(&b, from + size_ - 4, 4);
-        __builtin_memcpy(out, &a, 4);
-        __builtin_memcpy(out + size_ - 4, &b, 4);
-      } else if (size_ < 4) {
-        for (std::size_t i = 0; i < size_; ++i) out[i] = from[i];
+      // (fields up to 32 bytes, which are most: two overlapping loads and stores, no call)
+      const std::size_t n = size_;
+      if (n <= 16) {
+        if (n >= 8) {
+          std::uint64_t a, b;
+          __builtin_memcpy(&a, from, 8);
+          __builtin_memcpy(&b, from + n - 8, 8);
+          __builtin_memcpy(out, &a, 8);
+          __builtin_memcpy(out + n - 8, &b, 8);
+        } else if (n >= 4) {
+          std::uint32_t a, b;
+          __builtin_memcpy(&a, from, 4);
+          __builtin_memcpy(&b, from + n - 4, 4);
+          __builtin_memcpy(out, &a, 4);
+          __builtin_memcpy(out + n - 4, &b, 4);
+        } else {
+          for (std::size_t i = 0; i < n; ++i) out[i] = from[i];
+        }
+      } else if (n <= 32) {
+        struct chunk {
+          unsigned char b[16];
+        };
+        chunk a, b;
+        __builtin_memcpy(&a, from, 16);
+        __builtin_memcpy(&b, from + n - 16, 16);
+        __builtin_memcpy(out, &a, 16);
+        __builtin_memcpy(out + n - 16, &b, 16);
       } else {
-        __builtin_memcpy(out, src, size_);
+        __builtin_memcpy(out, src, n);
       }
       return;
     }
@@ -9336,11 +9348,11 @@ constexpr std::size_t encoded_size(const connect& c) noexcept {
 /// bytes, a will QoS above 2, a packet longer than the protocol allows).
 constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
   const bool v5 = c.version == protocol_version::v5;
-  const string_ref name = c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version));
+  const std::size_t name_size = c.protocol_name ? c.protocol_name->size() : detail::standard_name(c.version).size();
   // The body's size, and whether any field is too long for its two-byte length (all
   // sizes or-ed: one test).
-  std::size_t body = 2 + name.size() + 4 + 2 + c.client_id.size();
-  std::size_t lengths = name.size() | c.client_id.size();
+  std::size_t body = 2 + name_size + 4 + 2 + c.client_id.size();
+  std::size_t lengths = name_size | c.client_id.size();
   if (v5) body += c.properties.encoded_size();
   if (c.will) {
     if (v5) body += c.will->properties.encoded_size();
@@ -9352,33 +9364,44 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   if (c.password) body += 2 + c.password->size(), lengths |= c.password->size();
   if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
   if (lengths > 0xffff) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
-  const std::size_t len_size = detail::length_bytes(c, body);
-  const std::size_t total = 1 + len_size + body;
-  if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+  std::uint8_t flags = c.clean_start ? 0x02 : 0;
+  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
+  if (c.password) flags |= 0x40;
+  if (c.username) flags |= 0x80;
+  const auto level = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
+  // Level, flags and keep alive, in wire order (first byte lowest).
+  const std::uint32_t tail = std::uint32_t{level} | std::uint32_t{flags} << 8 | std::uint32_t{c.keep_alive} >> 8 << 16 |
+                             (std::uint32_t{c.keep_alive} & 0xff) << 24;
   std::uint8_t* o = out.data();
-  o[0] = 0x10;
-  std::size_t n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
+  std::size_t n = 0;
   auto put_ref = [&](string_ref s) {
     o[n] = static_cast<std::uint8_t>(s.size() >> 8);
     o[n + 1] = static_cast<std::uint8_t>(s.size());
     s.copy_to(o + n + 2);
     n += 2 + s.size();
   };
+  if (!c.protocol_name && c.version != protocol_version::v3_1 && body < 128 && !c.length_size) {
+    // What nearly every CONNECT starts with: type, a one-byte length, "MQTT" with its
+    // length, then level, flags and keep alive; as two stores.
+    if (out.size() < 2 + body) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", 2 + body);
+    store_le64(o, 0x5454514d04000010ull | std::uint64_t{body} << 8);  // 10 len 00 04 'M' 'Q' 'T' 'T'
+    store_le32(o + 8, tail);
+    n = 12;
+  } else {
+    const std::size_t len_size = detail::length_bytes(c, body);
+    const std::size_t total = 1 + len_size + body;
+    if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+    o[0] = 0x10;
+    n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
+    put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
+    store_le32(o + n, tail);
+    n += 4;
+  }
   auto put_props = [&](const property_list& p) {
     n += write_varint(o + n, static_cast<std::uint32_t>(p.raw().size()));
     string_ref(p.raw()).copy_to(o + n);
     n += p.raw().size();
   };
-  put_ref(name);
-  std::uint8_t flags = c.clean_start ? 0x02 : 0;
-  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
-  if (c.password) flags |= 0x40;
-  if (c.username) flags |= 0x80;
-  o[n] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
-  o[n + 1] = flags;
-  o[n + 2] = static_cast<std::uint8_t>(c.keep_alive >> 8);
-  o[n + 3] = static_cast<std::uint8_t>(c.keep_alive);
-  n += 4;
   if (v5) put_props(c.properties);
   put_ref(c.client_id);
   if (c.will) {

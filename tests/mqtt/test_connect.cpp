@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -337,4 +338,63 @@ TEST_CASE("mqtt connect: encode errors") {
   d.client_id = std::string_view(big);
   std::vector<std::uint8_t> out(mq::encoded_size(d));
   CHECK(mq::encode(d, out).error().code == errc::invalid_argument);
+}
+
+TEST_CASE("mqtt connect: encode writes the same bytes on its short and general paths, into exactly encoded_size bytes") {
+  // The general path written out by hand: what every CONNECT below must encode to.
+  auto reference = [](const mq::connect& c) {
+    std::vector<std::uint8_t> body;
+    auto put = [&](std::string_view s) {
+      body.push_back(static_cast<std::uint8_t>(s.size() >> 8));
+      body.push_back(static_cast<std::uint8_t>(s.size()));
+      body.insert(body.end(), s.begin(), s.end());
+    };
+    put(c.protocol_name ? c.protocol_name->view() : c.version == mq::protocol_version::v3_1 ? "MQIsdp" : "MQTT");
+    body.push_back(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
+    std::uint8_t flags = c.clean_start ? 0x02 : 0;
+    if (c.username) flags |= 0x80;
+    body.push_back(flags);
+    body.push_back(static_cast<std::uint8_t>(c.keep_alive >> 8));
+    body.push_back(static_cast<std::uint8_t>(c.keep_alive));
+    put(c.client_id.view());
+    if (c.username) put(c.username->view());
+    std::vector<std::uint8_t> out{0x10};
+    std::uint8_t len[4]{};
+    const std::size_t k = mq::write_varint_padded(len, static_cast<std::uint32_t>(body.size()),
+                                                  std::max<std::size_t>(mq::varint_size(static_cast<std::uint32_t>(body.size())),
+                                                                        c.length_size.value_or(1)));
+    out.insert(out.end(), len, len + k);
+    out.insert(out.end(), body.begin(), body.end());
+    return out;
+  };
+  std::string letters;  // (no two neighbours alike: a copy from the wrong place shows)
+  for (int i = 0; i < 300; ++i) letters.push_back(static_cast<char>('a' + i * 7 % 26));
+  int cases = 0;
+  for (std::size_t id = 0; id <= 130; ++id) {                      // every copy length to 32, and bodies past 127
+    for (int shape = 0; shape < 5; ++shape) {
+      mq::connect c;
+      c.client_id = std::string_view(letters).substr(0, id);
+      c.keep_alive = static_cast<std::uint16_t>(0x1234 + id);
+      c.clean_start = id % 2 == 0;
+      if (shape == 1) c.version = mq::protocol_version::v3_1;      // "MQIsdp": the general path
+      if (shape == 2) c.protocol_name = mq::string_ref("MQTX");   // a name given: the general path
+      if (shape == 3) c.length_size = 3, c.bridge = true;         // a padded length: the general path
+      if (shape == 4) c.username = mq::string_ref(std::string_view(letters).substr(0, id % 40));
+      const auto want = reference(c);
+      REQUIRE(mq::encoded_size(c) == want.size());
+      std::vector<std::uint8_t> out(want.size() + 8, 0xee);
+      auto n = mq::encode(c, out);
+      REQUIRE(n.has_value());
+      CHECK(*n == want.size());
+      CHECK(std::equal(want.begin(), want.end(), out.begin()));
+      CHECK(out[want.size()] == 0xee);  // nothing written past the packet
+      // One byte less: buffer_too_small with the size needed, on either path.
+      auto r = mq::encode(c, wirespan::mutable_bytes(out.data(), want.size() - 1));
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code == errc::buffer_too_small);
+      CHECK(r.error().value == want.size());
+      ++cases;
+    }
+  }
+  CHECK(cases == 655);
 }

@@ -315,11 +315,11 @@ constexpr std::size_t encoded_size(const connect& c) noexcept {
 /// bytes, a will QoS above 2, a packet longer than the protocol allows).
 constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
   const bool v5 = c.version == protocol_version::v5;
-  const string_ref name = c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version));
+  const std::size_t name_size = c.protocol_name ? c.protocol_name->size() : detail::standard_name(c.version).size();
   // The body's size, and whether any field is too long for its two-byte length (all
   // sizes or-ed: one test).
-  std::size_t body = 2 + name.size() + 4 + 2 + c.client_id.size();
-  std::size_t lengths = name.size() | c.client_id.size();
+  std::size_t body = 2 + name_size + 4 + 2 + c.client_id.size();
+  std::size_t lengths = name_size | c.client_id.size();
   if (v5) body += c.properties.encoded_size();
   if (c.will) {
     if (v5) body += c.will->properties.encoded_size();
@@ -331,33 +331,44 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   if (c.password) body += 2 + c.password->size(), lengths |= c.password->size();
   if (body > max_remaining_length) return make_error(errc::invalid_argument, 0, "mqtt: CONNECT longer than MQTT allows");
   if (lengths > 0xffff) return make_error(errc::invalid_argument, 0, "mqtt: a CONNECT field longer than 65,535 bytes");
-  const std::size_t len_size = detail::length_bytes(c, body);
-  const std::size_t total = 1 + len_size + body;
-  if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+  std::uint8_t flags = c.clean_start ? 0x02 : 0;
+  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
+  if (c.password) flags |= 0x40;
+  if (c.username) flags |= 0x80;
+  const auto level = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
+  // Level, flags and keep alive, in wire order (first byte lowest).
+  const std::uint32_t tail = std::uint32_t{level} | std::uint32_t{flags} << 8 | std::uint32_t{c.keep_alive} >> 8 << 16 |
+                             (std::uint32_t{c.keep_alive} & 0xff) << 24;
   std::uint8_t* o = out.data();
-  o[0] = 0x10;
-  std::size_t n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
+  std::size_t n = 0;
   auto put_ref = [&](string_ref s) {
     o[n] = static_cast<std::uint8_t>(s.size() >> 8);
     o[n + 1] = static_cast<std::uint8_t>(s.size());
     s.copy_to(o + n + 2);
     n += 2 + s.size();
   };
+  if (!c.protocol_name && c.version != protocol_version::v3_1 && body < 128 && !c.length_size) {
+    // What nearly every CONNECT starts with: type, a one-byte length, "MQTT" with its
+    // length, then level, flags and keep alive; as two stores.
+    if (out.size() < 2 + body) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", 2 + body);
+    store_le64(o, 0x5454514d04000010ull | std::uint64_t{body} << 8);  // 10 len 00 04 'M' 'Q' 'T' 'T'
+    store_le32(o + 8, tail);
+    n = 12;
+  } else {
+    const std::size_t len_size = detail::length_bytes(c, body);
+    const std::size_t total = 1 + len_size + body;
+    if (out.size() < total) return make_error(errc::buffer_too_small, out.size(), "mqtt: CONNECT needs {} bytes", total);
+    o[0] = 0x10;
+    n = 1 + write_varint_padded(o + 1, static_cast<std::uint32_t>(body), len_size);
+    put_ref(c.protocol_name ? *c.protocol_name : string_ref(detail::standard_name(c.version)));
+    store_le32(o + n, tail);
+    n += 4;
+  }
   auto put_props = [&](const property_list& p) {
     n += write_varint(o + n, static_cast<std::uint32_t>(p.raw().size()));
     string_ref(p.raw()).copy_to(o + n);
     n += p.raw().size();
   };
-  put_ref(name);
-  std::uint8_t flags = c.clean_start ? 0x02 : 0;
-  if (c.will) flags = static_cast<std::uint8_t>(flags | 0x04 | (c.will->qos << 3) | (c.will->retain ? 0x20 : 0));
-  if (c.password) flags |= 0x40;
-  if (c.username) flags |= 0x80;
-  o[n] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0));
-  o[n + 1] = flags;
-  o[n + 2] = static_cast<std::uint8_t>(c.keep_alive >> 8);
-  o[n + 3] = static_cast<std::uint8_t>(c.keep_alive);
-  n += 4;
   if (v5) put_props(c.properties);
   put_ref(c.client_id);
   if (c.will) {

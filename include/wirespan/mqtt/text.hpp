@@ -57,27 +57,39 @@ class string_ref {
   }
 
   /// Copy the bytes to `out` (room for size()).
-  constexpr void copy_to(std::uint8_t* out) const noexcept {
+  [[gnu::always_inline]] constexpr void copy_to(std::uint8_t* out) const noexcept {
     if (!std::is_constant_evaluated()) {
       const void* src = bytes_ != nullptr ? static_cast<const void*>(bytes_) : chars_;
       const auto* from = static_cast<const unsigned char*>(src);
-      // (short fields, which are most: two overlapping loads and stores, no call)
-      if (size_ >= 8 && size_ <= 16) {
-        std::uint64_t a, b;
-        __builtin_memcpy(&a, from, 8);
-        __builtin_memcpy(&b, from + size_ - 8, 8);
-        __builtin_memcpy(out, &a, 8);
-        __builtin_memcpy(out + size_ - 8, &b, 8);
-      } else if (size_ >= 4 && size_ < 8) {
-        std::uint32_t a, b;
-        __builtin_memcpy(&a, from, 4);
-        __builtin_memcpy(&b, from + size_ - 4, 4);
-        __builtin_memcpy(out, &a, 4);
-        __builtin_memcpy(out + size_ - 4, &b, 4);
-      } else if (size_ < 4) {
-        for (std::size_t i = 0; i < size_; ++i) out[i] = from[i];
+      // (fields up to 32 bytes, which are most: two overlapping loads and stores, no call)
+      const std::size_t n = size_;
+      if (n <= 16) {
+        if (n >= 8) {
+          std::uint64_t a, b;
+          __builtin_memcpy(&a, from, 8);
+          __builtin_memcpy(&b, from + n - 8, 8);
+          __builtin_memcpy(out, &a, 8);
+          __builtin_memcpy(out + n - 8, &b, 8);
+        } else if (n >= 4) {
+          std::uint32_t a, b;
+          __builtin_memcpy(&a, from, 4);
+          __builtin_memcpy(&b, from + n - 4, 4);
+          __builtin_memcpy(out, &a, 4);
+          __builtin_memcpy(out + n - 4, &b, 4);
+        } else {
+          for (std::size_t i = 0; i < n; ++i) out[i] = from[i];
+        }
+      } else if (n <= 32) {
+        struct chunk {
+          unsigned char b[16];
+        };
+        chunk a, b;
+        __builtin_memcpy(&a, from, 16);
+        __builtin_memcpy(&b, from + n - 16, 16);
+        __builtin_memcpy(out, &a, 16);
+        __builtin_memcpy(out + n - 16, &b, 16);
       } else {
-        __builtin_memcpy(out, src, size_);
+        __builtin_memcpy(out, src, n);
       }
       return;
     }
