@@ -125,30 +125,51 @@ inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name
 
 namespace detail {
 // The n bytes at p (n >= 4) as 64-bit words, the last one overlapping; short strings
-// (4 to 7 bytes) as one word of two overlapping 32-bit halves. `f` gets each word.
+// (4 to 7 bytes) as one word of two overlapping 32-bit halves. The result is the or of
+// `F{}(word)` over them. (F: a class whose call operator is always inlined; gcc does not
+// inline a lambda here.)
 template <class F>
-[[gnu::always_inline]] inline void for_words(const std::uint8_t* p, std::size_t n, F&& f) noexcept {
+[[gnu::always_inline]] inline std::uint64_t or_words(const std::uint8_t* p, std::size_t n) noexcept {
   if (n < 8) {
     std::uint32_t lo, hi;
     __builtin_memcpy(&lo, p, 4);
     __builtin_memcpy(&hi, p + n - 4, 4);
-    f(std::uint64_t{lo} | std::uint64_t{hi} << 32);
-    return;
+    return F{}(std::uint64_t{lo} | std::uint64_t{hi} << 32);
   }
+  std::uint64_t acc = 0;
   std::size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     std::uint64_t w;
     __builtin_memcpy(&w, p + i, 8);
-    f(w);
+    acc |= F{}(w);
   }
   if (i < n) {
     std::uint64_t w;
     __builtin_memcpy(&w, p + n - 8, 8);
-    f(w);
+    acc |= F{}(w);
   }
+  return acc;
 }
 
 inline constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+// Per word: the high bit of each byte that is not U+0020 to U+007E (strict) / U+0001 to
+// U+007F, or (a carry can set a neighbour's) of a word that has one.
+struct not_ascii_strict {
+  [[gnu::always_inline]] std::uint64_t operator()(std::uint64_t w) const noexcept {
+    return (w | ~(w + 0x60 * ones) | (w + ones)) & high;
+  }
+};
+struct not_ascii_lax {
+  [[gnu::always_inline]] std::uint64_t operator()(std::uint64_t w) const noexcept { return (w | ~(w + 0x7f * ones)) & high; }
+};
+// Per word: the high bit set in some byte when a byte is '+' or '#'.
+struct wildcard_bytes {
+  [[gnu::always_inline]] std::uint64_t operator()(std::uint64_t w) const noexcept {
+    const std::uint64_t a = w ^ (0x2b * ones), b = w ^ (0x23 * ones);
+    return (((a - ones) & ~a) | ((b - ones) & ~b)) & high;
+  }
+};
 
 // Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
 // U+007F), eight at a time (the last eight overlapping): what nearly every string is.
@@ -160,36 +181,26 @@ inline constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080
     }
     return true;
   }
-  std::uint64_t acc = 0;
-  if (strict) {
-    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x60 * ones) | (w + ones)) & high; });
-  } else {
-    for_words(p, n, [&](std::uint64_t w) { acc |= (w | ~(w + 0x7f * ones)) & high; });
-  }
-  return acc == 0;
+  return (strict ? or_words<not_ascii_strict>(p, n) : or_words<not_ascii_lax>(p, n)) == 0;
 }
 
 // Whether any of the n bytes at p is '+' or '#'.
-inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
+[[gnu::always_inline]] inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
   if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) {
       if (p[i] == '+' || p[i] == '#') return true;
     }
     return false;
   }
-  std::uint64_t acc = 0;
-  for_words(p, n, [&](std::uint64_t w) {
-    const std::uint64_t a = w ^ (0x2b * ones), b = w ^ (0x23 * ones);
-    acc |= ((a - ones) & ~a) | ((b - ones) & ~b);
-  });
-  return (acc & high) != 0;
+  return or_words<wildcard_bytes>(p, n) != 0;
 }
 }  // namespace detail
 
 namespace detail {
 // check_utf8 past its fast path: one character at a time (strings with other characters
-// than plain ASCII, and every string in constant expressions).
-constexpr result<void> check_utf8_slow(string_ref s, bool strict, std::size_t base) noexcept {
+// than plain ASCII, and every string in constant expressions). Kept out of line: the
+// fast path is inlined where strings are read.
+[[gnu::noinline]] constexpr result<void> check_utf8_slow(string_ref s, bool strict, std::size_t base) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
   while (i < n) {
@@ -244,19 +255,26 @@ constexpr result<void> check_utf8_slow(string_ref s, bool strict, std::size_t ba
 /// Check an MQTT UTF-8 string; `base` is added to the offsets. Errors: malformed (not
 /// well-formed UTF-8, or U+0000), bad_value (strict: a control character or a
 /// noncharacter); the offset is that of the character's first byte.
-constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
+[[gnu::always_inline]] constexpr result<void> check_utf8(string_ref s, bool strict = true, std::size_t base = 0) noexcept {
   if (!std::is_constant_evaluated() && (s.empty() || detail::plain_ascii(s.pointer(), s.size(), strict))) return {};
   return detail::check_utf8_slow(s, strict, base);
 }
 
-/// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
-constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noexcept {
+namespace detail {
+// check_topic_name past its fast path (out of line, as check_utf8_slow).
+[[gnu::noinline]] constexpr result<void> check_topic_name_slow(string_ref t, std::size_t base) noexcept {
   if (t.empty()) return make_error(errc::bad_value, base, detail::empty_topic_name);
-  if (!std::is_constant_evaluated() && !detail::has_wildcard(t.pointer(), t.size())) return {};
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (t[i] == '+' || t[i] == '#') return make_error(errc::bad_value, base + i, detail::wildcard_in_topic_name);
   }
   return {};
+}
+}  // namespace detail
+
+/// Check a topic name (PUBLISH, will topic): not empty, no `+` or `#`.
+[[gnu::always_inline]] constexpr result<void> check_topic_name(string_ref t, std::size_t base = 0) noexcept {
+  if (!std::is_constant_evaluated() && !t.empty() && !detail::has_wildcard(t.pointer(), t.size())) return {};
+  return detail::check_topic_name_slow(t, base);
 }
 
 /// Check a topic filter (SUBSCRIBE, UNSUBSCRIBE): not empty, `+` a whole level, `#` a
