@@ -403,6 +403,104 @@ constexpr result<property_list> parse_properties_reference(bytes in, property_co
 
 }  // namespace detail
 
+namespace detail {
+// What the fast check needs of an identifier, in one load: its type, the packets it may
+// be in (0: unknown, or an identifier of more than one byte) and its value rule (taken
+// from check_value: 1 the value must be 0 or 1, 2 it must not be 0).
+struct property_rule {
+  property_type type = property_type::none;
+  std::uint8_t value_rule = 0;
+  std::uint16_t contexts = 0;
+};
+struct property_rule_table {
+  property_rule entries[256]{};
+  constexpr property_rule_table() noexcept {
+    for (std::uint32_t i = 0; i < 0x2b; ++i) {
+      const property_info in = info_of(i);
+      if (in.type == property_type::none) continue;
+      const auto id = static_cast<property_id>(i);
+      const std::uint8_t rule = !check_value(id, 2, 0, nullptr).has_value()   ? 1
+                                : !check_value(id, 0, 0, nullptr).has_value() ? 2
+                                                                               : 0;
+      entries[i] = {in.type, rule, in.contexts};
+    }
+  }
+};
+inline constexpr property_rule_table property_rules{};
+
+// True when the block passes every check parse_properties_reference makes (then the
+// Payload Format Indicator's value, if there is one, is in `payload_format`). It only
+// says yes or no: on no, the reference finds the error.
+constexpr bool properties_pass(bytes block, property_context where, bool strict, std::uint32_t& payload_format) noexcept {
+  const std::size_t n = block.size();
+  const auto w = static_cast<std::uint16_t>(where);
+  // The identifiers that may come once only.
+  const std::uint64_t once = ~((std::uint64_t{1} << 0x26) | (where == property_context::publish ? std::uint64_t{1} << 0x0b : 0));
+  std::uint64_t seen = 0;
+  for (std::size_t at = 0; at < n;) {
+    const std::uint8_t id = block[at];
+    const property_rule r = property_rules.entries[id];
+    if ((r.contexts & w) == 0) return false;  // (unknown identifiers have none)
+    const std::uint64_t bit = std::uint64_t{1} << id;  // (known: id < 0x2b)
+    if ((seen & bit & once) != 0) return false;
+    seen |= bit;
+    std::size_t pos = at + 1;
+    std::uint32_t number = 0;
+    switch (r.type) {
+      case property_type::byte:
+        if (pos >= n) return false;
+        number = block[pos];
+        pos += 1;
+        if (id == static_cast<std::uint8_t>(property_id::payload_format_indicator)) payload_format = number;
+        break;
+      case property_type::two_byte:
+        if (n - pos < 2) return false;
+        number = load_be16(block.data() + pos);
+        pos += 2;
+        break;
+      case property_type::four_byte:
+        if (n - pos < 4) return false;
+        number = load_be32(block.data() + pos);
+        pos += 4;
+        break;
+      case property_type::varint: {
+        auto v = decode_varint(block.subspan(pos), parse_mode::strict, 0);
+        if (!v) return false;
+        number = v->value;
+        pos += v->size;
+        break;
+      }
+      case property_type::utf8:
+      case property_type::binary:
+      case property_type::pair: {
+        if (n - pos < 2) return false;
+        const std::size_t l1 = load_be16(block.data() + pos);
+        if (n - pos - 2 < l1) return false;
+        const std::size_t s1 = pos + 2;
+        pos = s1 + l1;
+        if (r.type == property_type::binary) break;
+        if (!check_utf8(string_ref(block.subspan(s1, l1)), strict).has_value()) return false;
+        if (r.type == property_type::pair) {
+          if (n - pos < 2) return false;
+          const std::size_t l2 = load_be16(block.data() + pos);
+          if (n - pos - 2 < l2) return false;
+          if (!check_utf8(string_ref(block.subspan(pos + 2, l2)), strict).has_value()) return false;
+          pos += 2 + l2;
+        } else if (id == static_cast<std::uint8_t>(property_id::response_topic)) {
+          if (!check_topic_name(string_ref(block.subspan(s1, l1))).has_value()) return false;
+        }
+        break;
+      }
+      case property_type::none: return false;
+    }
+    if (r.value_rule == 1 ? number > 1 : r.value_rule == 2 && number == 0) return false;
+    at = pos;
+  }
+  // Authentication Data without an Authentication Method.
+  return (seen >> 0x16 & 1) == 0 || (seen >> 0x15 & 1) != 0;
+}
+}  // namespace detail
+
 /// Parse and check the property block at the front of `in` (its length first) for
 /// `where`; `base` is the offset of `in` in the packet, for errors. On success,
 /// `consumed` is the block's size with its length, and `*payload_format` (if given) the
@@ -410,115 +508,18 @@ constexpr result<property_list> parse_properties_reference(bytes in, property_co
 constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
                                                  bool strict = true, std::size_t base = 0,
                                                  std::uint32_t* payload_format = nullptr) noexcept {
-  // The length: one byte nearly always.
-  std::size_t len_size = 1;
-  std::size_t len = 0;
-  if (!in.empty() && in[0] < 0x80) {
-    len = in[0];
-  } else {
-    auto v = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
-    if (!v) {
-      if (v.error().code == errc::truncated) {
-        return make_error(errc::malformed, base + in.size(), "mqtt: the packet ends inside a property length");
-      }
-      return v.error();
+  // A block that passes every check in one quick pass (a one-byte length, nearly
+  // always); anything else, and every error, through the plain reference.
+  if (!in.empty() && in[0] < 0x80 && in.size() - 1 >= in[0]) {
+    const bytes block = in.subspan(1, in[0]);
+    std::uint32_t pf = payload_format != nullptr ? *payload_format : 0;
+    if (detail::properties_pass(block, where, strict, pf)) {
+      if (payload_format != nullptr) *payload_format = pf;
+      consumed = 1 + block.size();
+      return property_list::trusted(block);
     }
-    len_size = v->size;
-    len = v->value;
   }
-  if (in.size() - len_size < len) {
-    return make_error(errc::malformed, base, "mqtt: property length {} longer than the {} bytes left in the packet", len,
-                      in.size() - len_size);
-  }
-  const bytes block = in.subspan(len_size, len);
-  const std::size_t bbase = base + len_size;
-  const std::size_t n = block.size();
-  std::uint64_t seen = 0;
-  const auto w = static_cast<std::uint16_t>(where);
-  for (std::size_t at = 0; at < n;) {
-    const std::uint8_t id = block[at];
-    const std::size_t off = bbase + at;
-    // (identifiers of more than one byte, and unknown ones: the plain reader's errors)
-    if (id >= 0x2b || detail::property_infos.entries[id].type == property_type::none) {
-      auto p = detail::read_property(block, at, bbase);
-      if (!p) return p.error();
-      return make_error(errc::malformed, off, "mqtt: unknown property identifier {}", id);
-    }
-    const detail::property_info& pin = detail::property_infos.entries[id];
-    std::size_t pos = at + 1;
-    std::uint32_t number = 0;
-    std::size_t s1 = 0, l1 = 0, s2 = 0, l2 = 0;  // string (pair) positions and lengths
-    auto past = [&]() {
-      return make_error(errc::malformed, off, "mqtt: the value of a property runs past the property block");
-    };
-    switch (pin.type) {
-      case property_type::byte:
-        if (n - pos < 1) return past();
-        number = block[pos];
-        pos += 1;
-        break;
-      case property_type::two_byte:
-        if (n - pos < 2) return past();
-        number = load_be16(block.data() + pos);
-        pos += 2;
-        break;
-      case property_type::four_byte:
-        if (n - pos < 4) return past();
-        number = load_be32(block.data() + pos);
-        pos += 4;
-        break;
-      case property_type::varint: {
-        auto v = decode_varint(block.subspan(pos), parse_mode::strict, bbase + pos);
-        if (!v) return v.error().code == errc::truncated ? past() : v.error();
-        number = v->value;
-        pos += v->size;
-        break;
-      }
-      case property_type::utf8:
-      case property_type::binary:
-      case property_type::pair:
-        if (n - pos < 2) return past();
-        l1 = load_be16(block.data() + pos);
-        if (n - pos - 2 < l1) return past();
-        s1 = pos + 2;
-        pos = s1 + l1;
-        if (pin.type == property_type::pair) {
-          if (n - pos < 2) return past();
-          l2 = load_be16(block.data() + pos);
-          if (n - pos - 2 < l2) return past();
-          s2 = pos + 2;
-          pos = s2 + l2;
-        }
-        break;
-      case property_type::none: break;
-    }
-    if ((pin.contexts & w) == 0) return make_error(errc::malformed, off, "mqtt: property {} not allowed in this packet", id);
-    const auto pid = static_cast<property_id>(id);
-    const bool repeatable =
-        pid == property_id::user_property || (pid == property_id::subscription_identifier && where == property_context::publish);
-    if (!repeatable && (seen >> id & 1) != 0) return make_error(errc::bad_value, off, "mqtt: property {} more than once", id);
-    seen |= std::uint64_t{1} << id;
-    auto okv = detail::check_value(pid, number, off, payload_format);
-    if (!okv) return okv.error();
-    if (pin.type == property_type::utf8 || pin.type == property_type::pair) {
-      auto ok = check_utf8(string_ref(block.subspan(s1, l1)), strict, off + 3);
-      if (!ok) return ok.error();
-      if (pin.type == property_type::pair) {
-        auto ok2 = check_utf8(string_ref(block.subspan(s2, l2)), strict, off + 5 + l1);
-        if (!ok2) return ok2.error();
-      }
-      if (pid == property_id::response_topic) {
-        auto okt = check_topic_name(string_ref(block.subspan(s1, l1)), off + 3);
-        if (!okt) return okt.error();
-      }
-    }
-    at = pos;
-  }
-  if ((seen >> 0x16 & 1) != 0 && (seen >> 0x15 & 1) == 0) {
-    return make_error(errc::bad_value, bbase, "mqtt: authentication data without an authentication method");
-  }
-  consumed = len_size + len;
-  return property_list::trusted(block);
+  return detail::parse_properties_reference(in, where, consumed, strict, base, payload_format);
 }
 
 /// Builds a property block into a caller's buffer, in the order of the calls.
