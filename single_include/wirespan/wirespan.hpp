@@ -9170,7 +9170,7 @@ inline constexpr connack_rule connack_rules[] = {
 };
 
 // A length-prefixed string or binary field at `pos` of the body (offsets from `base`).
-constexpr result<bytes> read_field(bytes body, std::size_t& pos, std::size_t base) noexcept {
+[[gnu::always_inline]] constexpr result<bytes> read_field(bytes body, std::size_t& pos, std::size_t base) noexcept {
   if (body.size() - pos < 2) return make_error(errc::malformed, base + pos, field_past_end);
   const std::size_t len = load_be16(body.data() + pos);
   if (body.size() - pos - 2 < len) return make_error(errc::malformed, base + pos, field_past_end);
@@ -9178,7 +9178,7 @@ constexpr result<bytes> read_field(bytes body, std::size_t& pos, std::size_t bas
   pos += 2 + len;
   return f;
 }
-constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t base, bool strict) noexcept {
+[[gnu::always_inline]] constexpr result<string_ref> read_text(bytes body, std::size_t& pos, std::size_t base, bool strict) noexcept {
   const std::size_t at = pos;
   auto f = read_field(body, pos, base);
   if (!f) return f.error();
@@ -9220,22 +9220,28 @@ constexpr std::optional<std::uint8_t> connack_code(const error& e, protocol_vers
 constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
   const bool strict = o.mode == parse_mode::strict;
   if (!packet.empty() && (packet[0] >> 4) != 1) return make_error(errc::malformed, 0, detail::not_connect, packet[0] >> 4);
-  auto h = parse_fixed_header(packet, o.mode);
-  if (!h) return h.error();
-  if (h->packet_size() > o.max_packet_size) {
-    return make_error(errc::limit_exceeded, 1, detail::connect_too_large, h->packet_size(), o.max_packet_size);
+  fixed_header h;  // (CONNECT, flags 0)
+  if (packet.size() >= 2 && packet[0] == 0x10 && packet[1] < 0x80) {
+    h.remaining_length = packet[1];  // a one-byte Remaining Length: nearly every CONNECT
+  } else {
+    auto parsed = parse_fixed_header(packet, o.mode);
+    if (!parsed) return parsed.error();
+    h = *parsed;
   }
-  if (packet.size() < h->packet_size()) {
-    return make_error(errc::truncated, packet.size(), detail::connect_truncated, h->packet_size() - packet.size());
+  if (h.packet_size() > o.max_packet_size) {
+    return make_error(errc::limit_exceeded, 1, detail::connect_too_large, h.packet_size(), o.max_packet_size);
   }
-  if (packet.size() > h->packet_size()) {
-    return make_error(errc::malformed, h->packet_size(), detail::connect_trailing, packet.size() - h->packet_size());
+  if (packet.size() < h.packet_size()) {
+    return make_error(errc::truncated, packet.size(), detail::connect_truncated, h.packet_size() - packet.size());
   }
-  const std::size_t base = h->header_size();
+  if (packet.size() > h.packet_size()) {
+    return make_error(errc::malformed, h.packet_size(), detail::connect_trailing, packet.size() - h.packet_size());
+  }
+  const std::size_t base = h.header_size();
   const bytes body = packet.subspan(base);
   std::size_t pos = 0;
   connect c;
-  if (h->length_size != varint_size(h->remaining_length)) c.length_size = h->length_size;
+  if (h.length_size != varint_size(h.remaining_length)) c.length_size = h.length_size;
   // Protocol name and level.
   auto name = detail::read_field(body, pos, base);
   if (!name) return name.error();
