@@ -9221,8 +9221,12 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   const bool strict = o.mode == parse_mode::strict;
   if (!packet.empty() && (packet[0] >> 4) != 1) return make_error(errc::malformed, 0, detail::not_connect, packet[0] >> 4);
   fixed_header h;  // (CONNECT, flags 0)
-  if (packet.size() >= 2 && packet[0] == 0x10 && packet[1] < 0x80) {
-    h.remaining_length = packet[1];  // a one-byte Remaining Length: nearly every CONNECT
+  const bool connect_start = packet.size() >= 2 && packet[0] == 0x10;
+  if (connect_start && packet[1] < 0x80) {
+    h.remaining_length = packet[1];  // a one-byte Remaining Length: most CONNECTs
+  } else if (connect_start && packet.size() >= 3 && packet[2] >= 1 && packet[2] < 0x80) {
+    h.remaining_length = (packet[1] & 0x7fu) | std::uint32_t{packet[2]} << 7;  // two bytes, minimal: the others
+    h.length_size = 2;
   } else {
     auto parsed = parse_fixed_header(packet, o.mode);
     if (!parsed) return parsed.error();

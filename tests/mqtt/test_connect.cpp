@@ -369,7 +369,7 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
   };
   std::string letters;  // (no two neighbours alike: a copy from the wrong place shows)
   for (int i = 0; i < 300; ++i) letters.push_back(static_cast<char>('a' + i * 7 % 26));
-  int cases = 0;
+  int cases = 0, decoded = 0;
   for (std::size_t id = 0; id <= 130; ++id) {                      // every copy length to 32, and bodies past 127
     for (int shape = 0; shape < 5; ++shape) {
       mq::connect c;
@@ -388,6 +388,16 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
       CHECK(*n == want.size());
       CHECK(std::equal(want.begin(), want.end(), out.begin()));
       CHECK(out[want.size()] == 0xee);  // nothing written past the packet
+      // And back (a given name and a padded length only in lax mode), across the one- and
+      // two-byte Remaining Lengths. (MQTT 3.1 takes client ids of 1 to 23 characters.)
+      const bool lax = shape == 2 || shape == 3;
+      auto back = mq::decode_connect(wirespan::bytes(out.data(), want.size()), {lax ? mq::parse_mode::lax : mq::parse_mode::strict});
+      REQUIRE(back.has_value() == (shape != 1 || (id >= 1 && id <= 23)));
+      if (back) {
+        CHECK(back->client_id == c.client_id);
+        CHECK(encoded(*back) == want);
+        ++decoded;
+      }
       // One byte less: buffer_too_small with the size needed, on either path.
       auto r = mq::encode(c, wirespan::mutable_bytes(out.data(), want.size() - 1));
       REQUIRE_FALSE(r.has_value());
@@ -397,4 +407,5 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
     }
   }
   CHECK(cases == 655);
+  CHECK(decoded == 655 - 131 + 23);
 }
