@@ -8858,7 +8858,7 @@ constexpr result<void> check_value(property_id pid, std::uint32_t number, std::s
 }
 // parse_properties written plainly, one read_property per property: what the fast one
 // below must agree with (tests/mqtt/test_packet.cpp compares them on random blocks).
-constexpr result<property_list> parse_properties_reference(bytes in, property_context where, std::size_t& consumed,
+[[gnu::noinline]] constexpr result<property_list> parse_properties_reference(bytes in, property_context where, std::size_t& consumed,
                                                  bool strict = true, std::size_t base = 0,
                                                  std::uint32_t* payload_format = nullptr) noexcept {
   auto len = decode_varint(in, strict ? parse_mode::strict : parse_mode::lax, base);
@@ -9018,9 +9018,9 @@ constexpr bool properties_pass(bytes block, property_context where, bool strict,
 /// `where`; `base` is the offset of `in` in the packet, for errors. On success,
 /// `consumed` is the block's size with its length, and `*payload_format` (if given) the
 /// Payload Format Indicator's value, when there is one.
-constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
-                                                 bool strict = true, std::size_t base = 0,
-                                                 std::uint32_t* payload_format = nullptr) noexcept {
+[[gnu::always_inline]] constexpr result<property_list> parse_properties(bytes in, property_context where, std::size_t& consumed,
+                                                                         bool strict = true, std::size_t base = 0,
+                                                                         std::uint32_t* payload_format = nullptr) noexcept {
   // A block that passes every check in one quick pass (a one-byte length, nearly
   // always); anything else, and every error, through the plain reference.
   if (!in.empty() && in[0] < 0x80 && in.size() - 1 >= in[0]) {
