@@ -9372,10 +9372,9 @@ constexpr std::size_t encoded_size(const connect& c) noexcept {
   return 1 + detail::length_bytes(c, body) + body;
 }
 
-/// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
-/// the size needed), invalid_argument (a string or binary field longer than 65,535
-/// bytes, a will QoS above 2, a packet longer than the protocol allows).
-constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
+namespace detail {
+// encode(connect) for every CONNECT (encode below takes the commonest shape itself).
+[[gnu::noinline]] constexpr result<std::size_t> encode_connect(const connect& c, mutable_bytes out) noexcept {
   const bool v5 = c.version == protocol_version::v5;
   const std::size_t name_size = c.protocol_name ? c.protocol_name->size() : detail::standard_name(c.version).size();
   // The body's size, and whether any field is too long for its two-byte length (all
@@ -9441,6 +9440,39 @@ constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexce
   if (c.username) put_ref(*c.username);
   if (c.password) put_ref(*c.password);
   return n;
+}
+}  // namespace detail
+
+/// Encode `c` into `out`; returns the bytes written. Errors: buffer_too_small (value:
+/// the size needed), invalid_argument (a string or binary field longer than 65,535
+/// bytes, a will QoS above 2, a packet longer than the protocol allows).
+constexpr result<std::size_t> encode(const connect& c, mutable_bytes out) noexcept {
+  // The commonest CONNECT, written here: 3.1.1, no will, the standard name, a minimal
+  // one-byte Remaining Length (so every field is short) and room for it. Everything
+  // else, and every error, in detail::encode_connect (which writes the same bytes).
+  if (c.version == protocol_version::v3_1_1 && !c.will && !c.protocol_name && !c.length_size) {
+    const std::size_t body = 12 + c.client_id.size() + (c.username ? 2 + c.username->size() : 0) +
+                             (c.password ? 2 + c.password->size() : 0);
+    if (body < 128 && out.size() >= 2 + body) {
+      std::uint8_t* o = out.data();
+      const std::uint32_t flags = (c.clean_start ? 0x02u : 0) | (c.password ? 0x40u : 0) | (c.username ? 0x80u : 0);
+      const std::uint32_t level = 4u | (c.bridge ? 0x80u : 0);
+      store_le64(o, 0x5454514d04000010ull | std::uint64_t{body} << 8);  // 10 len 00 04 'M' 'Q' 'T' 'T'
+      store_le32(o + 8, level | flags << 8 | std::uint32_t{c.keep_alive} >> 8 << 16 | (std::uint32_t{c.keep_alive} & 0xff) << 24);
+      std::size_t n = 12;
+      auto put_ref = [&](string_ref s) {
+        o[n] = 0;  // (short: under 128 bytes)
+        o[n + 1] = static_cast<std::uint8_t>(s.size());
+        s.copy_to(o + n + 2);
+        n += 2 + s.size();
+      };
+      put_ref(c.client_id);
+      if (c.username) put_ref(*c.username);
+      if (c.password) put_ref(*c.password);
+      return n;
+    }
+  }
+  return detail::encode_connect(c, out);
 }
 
 }  // namespace wirespan::mqtt

@@ -353,11 +353,13 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
     body.push_back(static_cast<std::uint8_t>(static_cast<std::uint8_t>(c.version) | (c.bridge ? 0x80 : 0)));
     std::uint8_t flags = c.clean_start ? 0x02 : 0;
     if (c.username) flags |= 0x80;
+    if (c.password) flags |= 0x40;
     body.push_back(flags);
     body.push_back(static_cast<std::uint8_t>(c.keep_alive >> 8));
     body.push_back(static_cast<std::uint8_t>(c.keep_alive));
     put(c.client_id.view());
     if (c.username) put(c.username->view());
+    if (c.password) put(c.password->view());
     std::vector<std::uint8_t> out{0x10};
     std::uint8_t len[4]{};
     const std::size_t k = mq::write_varint_padded(len, static_cast<std::uint32_t>(body.size()),
@@ -379,7 +381,11 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
       if (shape == 1) c.version = mq::protocol_version::v3_1;      // "MQIsdp": the general path
       if (shape == 2) c.protocol_name = mq::string_ref("MQTX");   // a name given: the general path
       if (shape == 3) c.length_size = 3, c.bridge = true;         // a padded length: the general path
-      if (shape == 4) c.username = mq::string_ref(std::string_view(letters).substr(0, id % 40));
+      if (shape == 4) {  // the short path with a user name, a password and the bridge bit too
+        c.username = mq::string_ref(std::string_view(letters).substr(0, id % 40));
+        if (id % 3 == 0) c.password = mq::string_ref(std::string_view(letters).substr(7, id % 11));
+        c.bridge = id % 4 == 1;
+      }
       const auto want = reference(c);
       REQUIRE(mq::encoded_size(c) == want.size());
       std::vector<std::uint8_t> out(want.size() + 8, 0xee);
@@ -390,7 +396,7 @@ TEST_CASE("mqtt connect: encode writes the same bytes on its short and general p
       CHECK(out[want.size()] == 0xee);  // nothing written past the packet
       // And back (a given name and a padded length only in lax mode), across the one- and
       // two-byte Remaining Lengths. (MQTT 3.1 takes client ids of 1 to 23 characters.)
-      const bool lax = shape == 2 || shape == 3;
+      const bool lax = shape == 2 || shape == 3 || c.bridge;
       auto back = mq::decode_connect(wirespan::bytes(out.data(), want.size()), {lax ? mq::parse_mode::lax : mq::parse_mode::strict});
       REQUIRE(back.has_value() == (shape != 1 || (id >= 1 && id <= 23)));
       if (back) {
