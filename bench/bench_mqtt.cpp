@@ -206,6 +206,92 @@ void BM_connect_pieces(benchmark::State& state) {
 BENCHMARK(BM_connect_pieces<minimal>)->Name("BM_connect_pieces/v311_minimal");
 BENCHMARK(BM_connect_pieces<full>)->Name("BM_connect_pieces/v5_will_properties");
 
+// A bound for decode below which no decoder that reads the fields in order can go: the
+// chain of lengths followed through the packet and nothing else (each field's place
+// depends on the lengths before it, each property's on the identifier and value before
+// it). Nothing is checked: the packet is trusted to be the valid one built above, with
+// one-byte property lengths and a Remaining Length of at most two bytes.
+struct walk_sizes {
+  enum : std::uint8_t { text = 0xfe, pair = 0xfd, varint = 0xfc };
+  std::uint8_t size[256]{};  // value bytes of a fixed-size property, or one of the above
+  walk_sizes() {
+    for (int id = 0; id < 256; ++id) {
+      switch (mq::type_of(static_cast<mq::property_id>(id))) {
+        case mq::property_type::byte: size[id] = 1; break;
+        case mq::property_type::two_byte: size[id] = 2; break;
+        case mq::property_type::four_byte: size[id] = 4; break;
+        case mq::property_type::varint: size[id] = varint; break;
+        case mq::property_type::utf8:
+        case mq::property_type::binary: size[id] = text; break;
+        case mq::property_type::pair: size[id] = pair; break;
+        case mq::property_type::none: break;
+      }
+    }
+  }
+};
+const walk_sizes sizes;
+
+// Where the walk ends (the packet's size), and the sum of the field ends passed (so
+// that no step can be dropped).
+struct walked {
+  std::size_t end, sum;
+};
+inline walked walk_connect(const std::uint8_t* p) {
+  auto be16 = [&](std::size_t at) { return std::size_t{p[at]} << 8 | p[at + 1]; };
+  std::size_t pos = (p[1] & 0x80) != 0 ? 3 : 2;
+  std::size_t sum = 0;
+  pos += 2 + be16(pos);  // protocol name
+  const std::uint8_t level = p[pos], flags = p[pos + 1];
+  pos += 4;
+  auto properties = [&] {
+    const std::size_t end = pos + 1 + p[pos];
+    ++pos;
+    while (pos < end) {
+      const std::uint8_t k = sizes.size[p[pos]];
+      if (k == walk_sizes::text) {
+        pos += 3 + be16(pos + 1);
+      } else if (k == walk_sizes::pair) {
+        pos += 3 + be16(pos + 1);
+        pos += 2 + be16(pos);
+      } else if (k == walk_sizes::varint) {
+        pos += 2;
+        while ((p[pos - 1] & 0x80) != 0) ++pos;
+      } else {
+        pos += 1 + std::size_t{k};
+      }
+      sum += pos;
+    }
+  };
+  auto field = [&] {
+    pos += 2 + be16(pos);
+    sum += pos;
+  };
+  if (level == 5) properties();
+  field();  // client identifier
+  if ((flags & 0x04) != 0) {
+    if (level == 5) properties();
+    field(), field();  // will topic, will payload
+  }
+  if ((flags & 0x80) != 0) field();  // user name
+  if ((flags & 0x40) != 0) field();  // password
+  return {pos, sum};
+}
+
+template <mq::connect (*Make)()>
+void BM_connect_walk(benchmark::State& state) {
+  const auto packet = bytes_of(Make());
+  if (walk_connect(packet.data()).end != packet.size()) die("the walk does not end where the packet does");
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(packet.data());
+    const walked w = walk_connect(packet.data());
+    benchmark::DoNotOptimize(w.end);
+    benchmark::DoNotOptimize(w.sum);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(packet.size()));
+}
+BENCHMARK(BM_connect_walk<minimal>)->Name("BM_connect_walk/v311_minimal");
+BENCHMARK(BM_connect_walk<full>)->Name("BM_connect_walk/v5_will_properties");
+
 // PUBLISH: 3.1.1 at QoS 1 with a 64-byte payload; 5.0 at QoS 1 with four properties.
 std::vector<std::uint8_t> publish_bytes(bool v5) {
   static std::array<std::uint8_t, 128> pbuf{};

@@ -27,6 +27,8 @@ for kind, label in (("v311_minimal", "3.1.1 minimal (31 bytes)"), ("v5_will_prop
     e = ns(f"BM_connect_encode/{kind}")
     print(f"| CONNECT decode, every rule checked: {label} | {d:.1f} | {m:.1f} | {d/m:.1f}x | < 50 ns |")
     print(f"| CONNECT encode: {label} | {e:.1f} | {m:.1f} | {e/m:.1f}x | <= 3x memcpy |")
+    w = ns(f"BM_connect_walk/{kind}")
+    print(f"| bound for decode, the chain of lengths followed and nothing checked: {label} | {w:.1f} | {m:.1f} | {w/m:.1f}x | |")
     b = ns(f"BM_connect_pieces/{kind}")
     print(f"| bound for encode, its pieces copied and nothing else: {label} | {b:.1f} | {m:.1f} | {b/m:.1f}x | |")
 for kind, label in (("v311_qos1", "3.1.1 QoS 1, 64-byte payload"), ("v5_properties", "5.0 QoS 1 with four properties")):
