@@ -227,7 +227,8 @@ TEST_CASE("mqtt packet: parse_properties agrees with the plain reference on 200,
       {0x18, 0, 0, 0, 5}, {0x19, 2}, {0x1a, 0, 0}, {0x1c, 0, 1, 's'}, {0x1f, 0, 2, 0xc3, 0x28}, {0x21, 0, 0},
       {0x21, 0, 9}, {0x22, 0, 1}, {0x23, 0, 3}, {0x24, 1}, {0x25, 0}, {0x26, 0, 1, 'k', 0, 1, 'v'},
       {0x26, 0, 1, 0x01, 0, 0}, {0x27, 0, 0, 1, 0}, {0x28, 1}, {0x29, 0}, {0x2a, 1}, {0x2b, 0}, {0x80, 0x01},
-      {0x04, 0}, {0x26, 0, 5, 'k'}};
+      {0x04, 0}, {0x26, 0, 5, 'k'}, {0x27, 0, 0, 0, 0}, {0x17, 2}, {0x08, 0, 3, 'a', '/', '+'},
+      {0x26, 0, 1, 'k', 0, 1, 0x7f}, {0x23, 0, 0}, {0x03, 0, 3, 'a', 0xc0, 0x80}};
   const mq::property_context contexts[] = {
       mq::property_context::connect,   mq::property_context::will,    mq::property_context::connack,
       mq::property_context::publish,   mq::property_context::puback,  mq::property_context::subscribe,

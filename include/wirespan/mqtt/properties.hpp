@@ -404,97 +404,130 @@ constexpr result<void> check_value(property_id pid, std::uint32_t number, std::s
 }  // namespace detail
 
 namespace detail {
-// What the fast check needs of an identifier, in one load: its type, the packets it may
-// be in (0: unknown, or an identifier of more than one byte) and its value rule (taken
-// from check_value: 1 the value must be 0 or 1, 2 it must not be 0).
-struct property_rule {
-  property_type type = property_type::none;
-  std::uint8_t value_rule = 0;
-  std::uint16_t contexts = 0;
+// What the fast check does with an identifier's value: its type and its value rule
+// together (the rules taken from check_value), and the two identifiers with more to
+// check (the Payload Format Indicator's value is kept; a Response Topic is a topic name).
+enum class property_kind : std::uint8_t {
+  none, byte, byte_0_1, format_indicator, two_byte, two_byte_not_0, four_byte, four_byte_not_0,
+  varint_not_0, text, response_topic, binary, pair
 };
-struct property_rule_table {
-  property_rule entries[256]{};
-  constexpr property_rule_table() noexcept {
+struct property_kinds {
+  property_kind kind[0x40]{};     // by identifier (none: unknown)
+  std::uint64_t allowed[11]{};    // by context (bit i of property_context): identifiers allowed there
+  constexpr property_kinds() noexcept {
     for (std::uint32_t i = 0; i < 0x2b; ++i) {
       const property_info in = info_of(i);
       if (in.type == property_type::none) continue;
       const auto id = static_cast<property_id>(i);
-      const std::uint8_t rule = !check_value(id, 2, 0, nullptr).has_value()   ? 1
-                                : !check_value(id, 0, 0, nullptr).has_value() ? 2
-                                                                               : 0;
-      entries[i] = {in.type, rule, in.contexts};
+      const bool only_0_1 = !check_value(id, 2, 0, nullptr).has_value();
+      const bool not_0 = !check_value(id, 0, 0, nullptr).has_value();
+      property_kind k = property_kind::none;
+      switch (in.type) {
+        case property_type::byte:
+          k = id == property_id::payload_format_indicator ? property_kind::format_indicator
+              : only_0_1                                  ? property_kind::byte_0_1
+                                                          : property_kind::byte;
+          break;
+        case property_type::two_byte: k = not_0 ? property_kind::two_byte_not_0 : property_kind::two_byte; break;
+        case property_type::four_byte: k = not_0 ? property_kind::four_byte_not_0 : property_kind::four_byte; break;
+        case property_type::varint: k = property_kind::varint_not_0; break;  // (the only one: Subscription Identifier)
+        case property_type::utf8: k = id == property_id::response_topic ? property_kind::response_topic : property_kind::text; break;
+        case property_type::binary: k = property_kind::binary; break;
+        case property_type::pair: k = property_kind::pair; break;
+        case property_type::none: break;
+      }
+      kind[i] = k;
+      for (std::uint32_t c = 0; c < 11; ++c) {
+        if ((in.contexts >> c & 1) != 0) allowed[c] |= std::uint64_t{1} << i;
+      }
     }
   }
 };
-inline constexpr property_rule_table property_rules{};
+inline constexpr property_kinds property_table{};
 
 // True when the block passes every check parse_properties_reference makes (then the
 // Payload Format Indicator's value, if there is one, is in `payload_format`). It only
 // says yes or no: on no, the reference finds the error.
 constexpr bool properties_pass(bytes block, property_context where, bool strict, std::uint32_t& payload_format) noexcept {
   const std::size_t n = block.size();
+  const std::uint8_t* const p = block.data();
   const auto w = static_cast<std::uint16_t>(where);
-  // The identifiers that may come once only.
+  if (w == 0 || (w & (w - 1)) != 0 || w >= 1u << 11) return false;  // (not one context: the reference judges)
+  std::uint32_t ctx = 0;  // where's bit
+  while ((w >> ctx) > 1) ++ctx;
+  // The identifiers that may still come: those allowed here, less each one seen that
+  // may come once only (all but User Property and, in PUBLISH, Subscription Identifier).
+  std::uint64_t open = property_table.allowed[ctx];
   const std::uint64_t once = ~((std::uint64_t{1} << 0x26) | (where == property_context::publish ? std::uint64_t{1} << 0x0b : 0));
   std::uint64_t seen = 0;
   for (std::size_t at = 0; at < n;) {
-    const std::uint8_t id = block[at];
-    const property_rule r = property_rules.entries[id];
-    if ((r.contexts & w) == 0) return false;  // (unknown identifiers have none)
-    const std::uint64_t bit = std::uint64_t{1} << id;  // (known: id < 0x2b)
-    if ((seen & bit & once) != 0) return false;
+    const std::uint8_t id = p[at];
+    const std::uint64_t bit = std::uint64_t{1} << (id & 0x3f);
+    if (id >= 0x40 || (open & bit) == 0) return false;  // unknown, not allowed here, or again
+    open &= ~(bit & once);
     seen |= bit;
-    std::size_t pos = at + 1;
-    std::uint32_t number = 0;
-    switch (r.type) {
-      case property_type::byte:
-        if (pos >= n) return false;
-        number = block[pos];
-        pos += 1;
-        if (id == static_cast<std::uint8_t>(property_id::payload_format_indicator)) payload_format = number;
+    const std::size_t pos = at + 1;
+    const std::size_t left = n - pos;
+    auto text_at = [&](std::size_t from, std::size_t len) { return string_ref(block.subspan(from, len)); };
+    switch (property_table.kind[id]) {
+      case property_kind::byte:
+        if (left < 1) return false;
+        at = pos + 1;
         break;
-      case property_type::two_byte:
-        if (n - pos < 2) return false;
-        number = load_be16(block.data() + pos);
-        pos += 2;
+      case property_kind::byte_0_1:
+        if (left < 1 || p[pos] > 1) return false;
+        at = pos + 1;
         break;
-      case property_type::four_byte:
-        if (n - pos < 4) return false;
-        number = load_be32(block.data() + pos);
-        pos += 4;
+      case property_kind::format_indicator:
+        if (left < 1 || p[pos] > 1) return false;
+        payload_format = p[pos];
+        at = pos + 1;
         break;
-      case property_type::varint: {
+      case property_kind::two_byte:
+        if (left < 2) return false;
+        at = pos + 2;
+        break;
+      case property_kind::two_byte_not_0:
+        if (left < 2 || load_be16(p + pos) == 0) return false;
+        at = pos + 2;
+        break;
+      case property_kind::four_byte:
+        if (left < 4) return false;
+        at = pos + 4;
+        break;
+      case property_kind::four_byte_not_0:
+        if (left < 4 || load_be32(p + pos) == 0) return false;
+        at = pos + 4;
+        break;
+      case property_kind::varint_not_0: {
         auto v = decode_varint(block.subspan(pos), parse_mode::strict, 0);
-        if (!v) return false;
-        number = v->value;
-        pos += v->size;
+        if (!v || v->value == 0) return false;
+        at = pos + v->size;
         break;
       }
-      case property_type::utf8:
-      case property_type::binary:
-      case property_type::pair: {
-        if (n - pos < 2) return false;
-        const std::size_t l1 = load_be16(block.data() + pos);
-        if (n - pos - 2 < l1) return false;
-        const std::size_t s1 = pos + 2;
-        pos = s1 + l1;
-        if (r.type == property_type::binary) break;
-        if (!check_utf8(string_ref(block.subspan(s1, l1)), strict).has_value()) return false;
-        if (r.type == property_type::pair) {
-          if (n - pos < 2) return false;
-          const std::size_t l2 = load_be16(block.data() + pos);
-          if (n - pos - 2 < l2) return false;
-          if (!check_utf8(string_ref(block.subspan(pos + 2, l2)), strict).has_value()) return false;
-          pos += 2 + l2;
-        } else if (id == static_cast<std::uint8_t>(property_id::response_topic)) {
-          if (!check_topic_name(string_ref(block.subspan(s1, l1))).has_value()) return false;
+      case property_kind::text:
+      case property_kind::response_topic:
+      case property_kind::binary:
+      case property_kind::pair: {
+        if (left < 2) return false;
+        const std::size_t l1 = load_be16(p + pos);
+        if (left - 2 < l1) return false;
+        at = pos + 2 + l1;
+        const property_kind k = property_table.kind[id];
+        if (k == property_kind::binary) break;
+        if (!check_utf8(text_at(pos + 2, l1), strict).has_value()) return false;
+        if (k == property_kind::response_topic && !check_topic_name(text_at(pos + 2, l1)).has_value()) return false;
+        if (k == property_kind::pair) {
+          if (n - at < 2) return false;
+          const std::size_t l2 = load_be16(p + at);
+          if (n - at - 2 < l2) return false;
+          if (!check_utf8(text_at(at + 2, l2), strict).has_value()) return false;
+          at += 2 + l2;
         }
         break;
       }
-      case property_type::none: return false;
+      case property_kind::none: return false;
     }
-    if (r.value_rule == 1 ? number > 1 : r.value_rule == 2 && number == 0) return false;
-    at = pos;
   }
   // Authentication Data without an Authentication Method.
   return (seen >> 0x16 & 1) == 0 || (seen >> 0x15 & 1) != 0;
