@@ -164,8 +164,9 @@ constexpr std::optional<std::uint8_t> connack_code(const error& e, protocol_vers
   }
 }
 
-/// Decode one CONNECT packet (all of `packet`, fixed header first).
-constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
+namespace detail {
+// decode_connect into `c` (a default connect).
+[[gnu::always_inline]] constexpr result<void> decode_connect_into(bytes packet, const connect_options& o, connect& c) noexcept {
   const bool strict = o.mode == parse_mode::strict;
   if (!packet.empty() && (packet[0] >> 4) != 1) return make_error(errc::malformed, 0, detail::not_connect, packet[0] >> 4);
   fixed_header h;  // (CONNECT, flags 0)
@@ -192,7 +193,6 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
   const std::size_t base = h.header_size();
   const bytes body = packet.subspan(base);
   std::size_t pos = 0;
-  connect c;
   if (h.length_size != varint_size(h.remaining_length)) c.length_size = h.length_size;
   // Protocol name and level.
   auto name = detail::read_field(body, pos, base);
@@ -288,7 +288,16 @@ constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) n
     c.password = string_ref(*p);
   }
   if (pos != body.size()) return make_error(errc::malformed, base + pos, detail::connect_after_fields, body.size() - pos);
-  return c;
+  return {};
+}
+}  // namespace detail
+
+/// Decode one CONNECT packet (all of `packet`, fixed header first).
+constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
+  // (built in place and returned as it is: no copy of the 240-byte value)
+  result<connect> r(std::in_place);
+  if (auto done = detail::decode_connect_into(packet, o, *r); !done) r = done.error();
+  return r;
 }
 
 namespace detail {
