@@ -956,6 +956,12 @@ inline constexpr bool is_result_v<result<T>> = true;
 
 struct value_tag {};
 
+// Called (it does nothing) where a constant initialiser must not be folded into one at run
+// time: gcc turns a folded constant of a large, mostly zero T into "clear it all, then set
+// the rest" and clears with `rep stos`: 14 ns for the 248 bytes of result<mqtt::connect>,
+// against 1.8 ns for the members' own stores.
+inline void run_time_only() noexcept {}
+
 template <class T, bool Trivial = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>>
 struct result_storage {
   // Trivially copyable T: the union's implicit copy and destructor are trivial too.
@@ -968,6 +974,11 @@ struct result_storage {
   template <class... Args>
   constexpr explicit result_storage(value_tag, Args&&... args)
       : value_(std::forward<Args>(args)...), has_value_(true) {}
+  // No arguments: `T{}`, kept from being folded into a constant at run time (see
+  // run_time_only).
+  constexpr explicit result_storage(value_tag) : value_{}, has_value_(true) {
+    if (!std::is_constant_evaluated()) run_time_only();
+  }
   constexpr explicit result_storage(const error& e) noexcept : error_(e), has_value_(false) {}
 };
 
@@ -983,6 +994,11 @@ struct result_storage<T, false> {
   template <class... Args>
   constexpr explicit result_storage(value_tag, Args&&... args)
       : value_(std::forward<Args>(args)...), has_value_(true) {}
+  // No arguments: `T{}`, kept from being folded into a constant at run time (see
+  // run_time_only).
+  constexpr explicit result_storage(value_tag) : value_{}, has_value_(true) {
+    if (!std::is_constant_evaluated()) run_time_only();
+  }
   constexpr explicit result_storage(const error& e) noexcept : error_(e), has_value_(false) {}
 
   constexpr result_storage(const result_storage& other) : none_(), has_value_(other.has_value_) {
