@@ -18,6 +18,7 @@
 // ```
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -453,8 +454,7 @@ constexpr bool properties_pass(bytes block, property_context where, bool strict,
   const std::uint8_t* const p = block.data();
   const auto w = static_cast<std::uint16_t>(where);
   if (w == 0 || (w & (w - 1)) != 0 || w >= 1u << 11) return false;  // (not one context: the reference judges)
-  std::uint32_t ctx = 0;  // where's bit
-  while ((w >> ctx) > 1) ++ctx;
+  const auto ctx = static_cast<std::uint32_t>(std::countr_zero(w));  // where's bit
   // The identifiers that may still come: those allowed here, less each one seen that
   // may come once only (all but User Property and, in PUBLISH, Subscription Identifier).
   std::uint64_t open = property_table.allowed[ctx];
