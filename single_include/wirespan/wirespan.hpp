@@ -8235,6 +8235,7 @@ constexpr result<std::size_t> frame_size(bytes in, std::size_t max_size = max_pa
 //   if (p.id == wirespan::mqtt::property_id::user_property) use(p.text().view(), p.text2().view());
 // ```
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -8362,10 +8363,10 @@ inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name
 }  // namespace detail
 
 namespace detail {
-// The n bytes at p (n >= 4) as 64-bit words, the last one overlapping; short strings
-// (4 to 7 bytes) as one word of two overlapping 32-bit halves. The result is the or of
-// `F{}(word)` over them. (F: a class whose call operator is always inlined; gcc does not
-// inline a lambda here.)
+// The n bytes at p (n >= 4) as 64-bit words: the first, the last (overlapping) and those
+// between; short strings (4 to 7 bytes) as one word of two overlapping 32-bit halves.
+// The result is the or of `F{}(word)` over them. (F: a class whose call operator is
+// always inlined; gcc does not inline a lambda here.)
 template <class F>
 [[gnu::always_inline]] inline std::uint64_t or_words(const std::uint8_t* p, std::size_t n) noexcept {
   if (n < 8) {
@@ -8374,16 +8375,13 @@ template <class F>
     __builtin_memcpy(&hi, p + n - 4, 4);
     return F{}(std::uint64_t{lo} | std::uint64_t{hi} << 32);
   }
-  std::uint64_t acc = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  std::uint64_t first, last;
+  __builtin_memcpy(&first, p, 8);
+  __builtin_memcpy(&last, p + n - 8, 8);
+  std::uint64_t acc = F{}(first) | F{}(last);  // (8 to 16 bytes: these two, overlapping)
+  for (std::size_t i = 8; i + 8 < n; i += 8) {
     std::uint64_t w;
     __builtin_memcpy(&w, p + i, 8);
-    acc |= F{}(w);
-  }
-  if (i < n) {
-    std::uint64_t w;
-    __builtin_memcpy(&w, p + n - 8, 8);
     acc |= F{}(w);
   }
   return acc;
@@ -8983,8 +8981,7 @@ constexpr bool properties_pass(bytes block, property_context where, bool strict,
   const std::uint8_t* const p = block.data();
   const auto w = static_cast<std::uint16_t>(where);
   if (w == 0 || (w & (w - 1)) != 0 || w >= 1u << 11) return false;  // (not one context: the reference judges)
-  std::uint32_t ctx = 0;  // where's bit
-  while ((w >> ctx) > 1) ++ctx;
+  const auto ctx = static_cast<std::uint32_t>(std::countr_zero(w));  // where's bit
   // The identifiers that may still come: those allowed here, less each one seen that
   // may come once only (all but User Property and, in PUBLISH, Subscription Identifier).
   std::uint64_t open = property_table.allowed[ctx];
