@@ -7997,6 +7997,7 @@ result<void> format_raw(bytes data, S& out) {
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -9395,7 +9396,9 @@ namespace detail {
 constexpr result<connect> decode_connect(bytes packet, connect_options o = {}) noexcept {
   // (built in place and returned as it is: no copy of the 240-byte value)
   result<connect> r(std::in_place);
-  if (auto done = detail::decode_connect_into(packet, o, *r); !done) r = done.error();
+  // (on an error, the result is made anew holding it: assigning a result<connect> that
+  // holds an error would copy the value's bytes it never set)
+  if (auto done = detail::decode_connect_into(packet, o, *r); !done) std::construct_at(&r, done.error());
   return r;
 }
 
