@@ -4,7 +4,9 @@
 // accepts; a packet strict mode accepts encodes back to exactly its bytes and decodes
 // again; a packet lax mode accepts encodes to a packet lax mode accepts, which encodes
 // the same again; iterating properties, subscriptions and topic filters walks their bytes
-// exactly; every rejection has an offset inside the input and a rule.
+// exactly; every rejection has an offset inside the input and a rule. The same bytes as a
+// property block (for the context the first byte also picks): parse_properties, with its
+// quick pass, gives what the plain reference gives (verdict, size, error), strict and lax.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -65,12 +67,29 @@ void walk_all(const mq::control_packet& p) {
       p);
 }
 
+void same_properties(wirespan::bytes in, mq::property_context where) {
+  for (const bool strict : {true, false}) {
+    std::size_t c1 = 0, c2 = 0;
+    std::uint32_t pf1 = 7, pf2 = 7;
+    auto a = mq::parse_properties(in, where, c1, strict, 1, &pf1);
+    auto b = mq::detail::parse_properties_reference(in, where, c2, strict, 1, &pf2);
+    require(a.has_value() == b.has_value());
+    if (a) {
+      require(c1 == c2 && pf1 == pf2 && a->raw().data() == b->raw().data() && a->raw().size() == b->raw().size());
+    } else {
+      require(a.error().code == b.error().code && a.error().offset == b.error().offset && a.error().what == b.error().what &&
+              a.error().value == b.error().value);
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const auto version = static_cast<mq::protocol_version>(3 + data[0] % 3);
   const wirespan::bytes in(data + 1, size - 1);
+  same_properties(in, static_cast<mq::property_context>(1u << (data[0] / 3 % 11)));
   mq::decode_options strict;
   strict.version = version;
   mq::decode_options lax = strict;

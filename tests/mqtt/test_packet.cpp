@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -228,7 +229,9 @@ TEST_CASE("mqtt packet: parse_properties agrees with the plain reference on 200,
       {0x21, 0, 9}, {0x22, 0, 1}, {0x23, 0, 3}, {0x24, 1}, {0x25, 0}, {0x26, 0, 1, 'k', 0, 1, 'v'},
       {0x26, 0, 1, 0x01, 0, 0}, {0x27, 0, 0, 1, 0}, {0x28, 1}, {0x29, 0}, {0x2a, 1}, {0x2b, 0}, {0x80, 0x01},
       {0x04, 0}, {0x26, 0, 5, 'k'}, {0x27, 0, 0, 0, 0}, {0x17, 2}, {0x08, 0, 3, 'a', '/', '+'},
-      {0x26, 0, 1, 'k', 0, 1, 0x7f}, {0x23, 0, 0}, {0x03, 0, 3, 'a', 0xc0, 0x80}};
+      {0x26, 0, 1, 'k', 0, 1, 0x7f}, {0x23, 0, 0}, {0x03, 0, 3, 'a', 0xc0, 0x80}, {0x03, 0, 2, 0xc3, 0xa9},
+      {0x08, 0, 3, 'a', 0xc3, 0xa9}, {0x08, 0, 4, 0xc3, 0xa9, '/', '#'}, {0x26, 0, 1, 'k', 0, 2, 0xc3, 0xa9},
+      {0x26, 0, 2, 0xc3, 0xa9, 0, 1, 'v'}, {0x1f, 0, 9, 'r', 'e', 'a', 's', 'o', 'n', ' ', 0xc2, 0x85}};
   const mq::property_context contexts[] = {
       mq::property_context::connect,   mq::property_context::will,    mq::property_context::connack,
       mq::property_context::publish,   mq::property_context::puback,  mq::property_context::subscribe,
@@ -276,6 +279,36 @@ TEST_CASE("mqtt packet: parse_properties agrees with the plain reference on 200,
     }
   }
   CHECK(accepted > 10'000);
+}
+
+TEST_CASE("mqtt text: the one-pass checks (plain_text, plain_topic_name) at every byte and position of 0 to 25 bytes") {
+  // They say yes exactly to plain ASCII (strict: 0x20 to 0x7e; lax: 0x01 to 0x7f), and the
+  // topic check also not to an empty topic or one with '+' or '#'; a yes must be what
+  // check_utf8 and check_topic_name say.
+  int yes = 0;
+  for (const bool strict : {true, false}) {
+    for (std::size_t len = 0; len <= 25; ++len) {
+      for (std::size_t at = 0; at < std::max<std::size_t>(len, 1); ++at) {
+        for (int b = 0; b < 256; ++b) {
+          std::vector<std::uint8_t> t(len, 'x');
+          if (len > 0) t[at] = static_cast<std::uint8_t>(b);
+          const bool plain = len == 0 || (strict ? (b >= 0x20 && b < 0x7f) : (b >= 0x01 && b < 0x80));
+          const bool topic = plain && len > 0 && b != '+' && b != '#';
+          const bool text_ok = mq::detail::plain_text(t.data(), t.size(), strict);
+          const bool topic_ok = mq::detail::plain_topic_name(t.data(), t.size(), strict);
+          INFO(len, " ", at, " ", b, " ", strict);
+          REQUIRE(text_ok == plain);
+          REQUIRE(topic_ok == topic);
+          if (topic_ok) {
+            REQUIRE(mq::check_utf8(mq::string_ref(wirespan::bytes(t)), strict).has_value());
+            REQUIRE(mq::check_topic_name(mq::string_ref(wirespan::bytes(t))).has_value());
+          }
+          yes += topic_ok ? 1 : 0;
+        }
+      }
+    }
+  }
+  CHECK(yes > 50'000);  // (70,850: both answers are exercised)
 }
 
 TEST_CASE("mqtt packet: check_topic_name takes every byte but '+' and '#', at every position of 1 to 17 bytes") {

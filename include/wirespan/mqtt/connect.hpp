@@ -131,8 +131,10 @@ inline constexpr connack_rule connack_rules[] = {
   const std::size_t at = pos;
   auto f = read_field(body, pos, base);
   if (!f) return f.error();
-  auto ok = check_utf8(string_ref(*f), strict, base + at + 2);
-  if (!ok) return ok.error();
+  if (!plain_text(f->data(), f->size(), strict)) {
+    auto ok = check_utf8(string_ref(*f), strict, base + at + 2);
+    if (!ok) return ok.error();
+  }
   return string_ref(*f);
 }
 
@@ -264,11 +266,15 @@ namespace detail {
       pos += used;
     }
     const std::size_t topic_at = base + pos;
-    auto topic = detail::read_text(body, pos, base, strict);
+    auto topic = detail::read_field(body, pos, base);
     if (!topic) return topic.error();
-    auto ok = check_topic_name(*topic, topic_at + 2);
-    if (!ok) return ok.error();
-    w.topic = *topic;
+    w.topic = string_ref(*topic);
+    if (!detail::plain_topic_name(topic->data(), topic->size(), strict)) {  // (else both checks below pass)
+      auto ok = check_utf8(w.topic, strict, topic_at + 2);
+      if (!ok) return ok.error();
+      ok = check_topic_name(w.topic, topic_at + 2);
+      if (!ok) return ok.error();
+    }
     const std::size_t payload_at = base + pos;
     auto payload = detail::read_field(body, pos, base);
     if (!payload) return payload.error();

@@ -413,7 +413,7 @@ enum class property_kind : std::uint8_t {
   varint_not_0, text, response_topic, binary, pair
 };
 struct property_kinds {
-  property_kind kind[0x40]{};     // by identifier (none: unknown)
+  property_kind kind[0x100]{};    // by identifier byte (none: unknown)
   std::uint64_t allowed[11]{};    // by context (bit i of property_context): identifiers allowed there
   constexpr property_kinds() noexcept {
     for (std::uint32_t i = 0; i < 0x2b; ++i) {
@@ -446,29 +446,40 @@ struct property_kinds {
 };
 inline constexpr property_kinds property_table{};
 
-// True when the block passes every check parse_properties_reference makes (then the
-// Payload Format Indicator's value, if there is one, is in `payload_format`). It only
-// says yes or no: on no, the reference finds the error.
-constexpr bool properties_pass(bytes block, property_context where, bool strict, std::uint32_t& payload_format) noexcept {
+// The identifiers a context allows, and those of them that may come once only (all
+// but User Property and, in PUBLISH, Subscription Identifier); zero for a value of
+// property_context that is not one context.
+struct property_rules {
+  std::uint64_t allowed = 0;
+  std::uint64_t once = 0;
+};
+constexpr property_rules rules_for(property_context where) noexcept {
+  const auto w = static_cast<std::uint16_t>(where);
+  if (w == 0 || (w & (w - 1)) != 0 || w >= 1u << 11) return {};
+  return {property_table.allowed[static_cast<std::uint32_t>(std::countr_zero(w))],
+          ~((std::uint64_t{1} << 0x26) | (where == property_context::publish ? std::uint64_t{1} << 0x0b : 0))};
+}
+
+// True when the block passes every check parse_properties_reference makes for the
+// context whose rules are `r` (then the Payload Format Indicator's value, if there is
+// one, is in `payload_format`). It only says yes or no: on no, the reference finds the
+// error, if there is one; it also says no to every string that is not plain ASCII (and
+// every string in a constant expression), for the reference to check.
+template <bool Strict>
+constexpr bool properties_pass_as(bytes block, property_rules r, std::uint32_t& payload_format) noexcept {
   const std::size_t n = block.size();
   const std::uint8_t* const p = block.data();
-  const auto w = static_cast<std::uint16_t>(where);
-  if (w == 0 || (w & (w - 1)) != 0 || w >= 1u << 11) return false;  // (not one context: the reference judges)
-  const auto ctx = static_cast<std::uint32_t>(std::countr_zero(w));  // where's bit
   // The identifiers that may still come: those allowed here, less each one seen that
-  // may come once only (all but User Property and, in PUBLISH, Subscription Identifier).
-  std::uint64_t open = property_table.allowed[ctx];
-  const std::uint64_t once = ~((std::uint64_t{1} << 0x26) | (where == property_context::publish ? std::uint64_t{1} << 0x0b : 0));
-  std::uint64_t seen = 0;
+  // may come once only. (An identifier of 0x40 or more tests some other's bit here;
+  // its kind, none, then fails it.)
+  std::uint64_t open = r.allowed;
   for (std::size_t at = 0; at < n;) {
     const std::uint8_t id = p[at];
     const std::uint64_t bit = std::uint64_t{1} << (id & 0x3f);
-    if (id >= 0x40 || (open & bit) == 0) return false;  // unknown, not allowed here, or again
-    open &= ~(bit & once);
-    seen |= bit;
+    if ((open & bit) == 0) return false;  // not allowed here, or again
+    open &= ~(bit & r.once);
     const std::size_t pos = at + 1;
     const std::size_t left = n - pos;
-    auto text_at = [&](std::size_t from, std::size_t len) { return string_ref(block.subspan(from, len)); };
     switch (property_table.kind[id]) {
       case property_kind::byte:
         if (left < 1) return false;
@@ -505,32 +516,40 @@ constexpr bool properties_pass(bytes block, property_context where, bool strict,
         at = pos + v->size;
         break;
       }
-      case property_kind::text:
-      case property_kind::response_topic:
+      // Strings: a two-byte length, then the bytes. (A string of other than plain ASCII,
+      // or a topic that is not plain: no here, and the reference judges it.)
       case property_kind::binary:
-      case property_kind::pair: {
-        if (left < 2) return false;
-        const std::size_t l1 = load_be16(p + pos);
-        if (left - 2 < l1) return false;
-        at = pos + 2 + l1;
-        const property_kind k = property_table.kind[id];
-        if (k == property_kind::binary) break;
-        if (!check_utf8(text_at(pos + 2, l1), strict).has_value()) return false;
-        if (k == property_kind::response_topic && !check_topic_name(text_at(pos + 2, l1)).has_value()) return false;
-        if (k == property_kind::pair) {
-          if (n - at < 2) return false;
-          const std::size_t l2 = load_be16(p + at);
-          if (n - at - 2 < l2) return false;
-          if (!check_utf8(text_at(at + 2, l2), strict).has_value()) return false;
-          at += 2 + l2;
-        }
+        if (left < 2 || left - 2 < load_be16(p + pos)) return false;
+        at = pos + 2 + load_be16(p + pos);
+        break;
+      case property_kind::text:
+        if (left < 2 || left - 2 < load_be16(p + pos) || !plain_text(p + pos + 2, load_be16(p + pos), Strict)) return false;
+        at = pos + 2 + load_be16(p + pos);
+        break;
+      case property_kind::response_topic:
+        if (left < 2 || left - 2 < load_be16(p + pos) || !plain_topic_name(p + pos + 2, load_be16(p + pos), Strict)) return false;
+        at = pos + 2 + load_be16(p + pos);
+        break;
+      case property_kind::pair: {  // (two strings)
+        if (left < 2 || left - 2 < load_be16(p + pos) || !plain_text(p + pos + 2, load_be16(p + pos), Strict)) return false;
+        at = pos + 2 + load_be16(p + pos);
+        if (n - at < 2 || n - at - 2 < load_be16(p + at) || !plain_text(p + at + 2, load_be16(p + at), Strict)) return false;
+        at += std::size_t{2} + load_be16(p + at);
         break;
       }
       case property_kind::none: return false;
     }
   }
-  // Authentication Data without an Authentication Method.
+  // Authentication Data without an Authentication Method (each may come once only: its
+  // bit left `open` when it came).
+  const std::uint64_t seen = r.allowed & ~open;
   return (seen >> 0x16 & 1) == 0 || (seen >> 0x15 & 1) != 0;
+}
+
+// properties_pass_as for strict or lax (one call where the properties are read: the
+// decoders that inline parse_properties keep their own code small).
+[[gnu::noinline]] constexpr bool properties_pass(bytes block, property_rules r, bool strict, std::uint32_t& payload_format) noexcept {
+  return strict ? properties_pass_as<true>(block, r, payload_format) : properties_pass_as<false>(block, r, payload_format);
 }
 }  // namespace detail
 
@@ -543,10 +562,11 @@ constexpr bool properties_pass(bytes block, property_context where, bool strict,
                                                                          std::uint32_t* payload_format = nullptr) noexcept {
   // A block that passes every check in one quick pass (a one-byte length, nearly
   // always); anything else, and every error, through the plain reference.
-  if (!in.empty() && in[0] < 0x80 && in.size() - 1 >= in[0]) {
+  const detail::property_rules rules = detail::rules_for(where);  // (constant where `where` is)
+  if (rules.allowed != 0 && !in.empty() && in[0] < 0x80 && in.size() - 1 >= in[0]) {
     const bytes block = in.subspan(1, in[0]);
     std::uint32_t pf = payload_format != nullptr ? *payload_format : 0;
-    if (detail::properties_pass(block, where, strict, pf)) {
+    if (detail::properties_pass(block, rules, strict, pf)) {
       if (payload_format != nullptr) *payload_format = pf;
       consumed = 1 + block.size();
       return property_list::trusted(block);

@@ -124,12 +124,16 @@ inline constexpr char wildcard_in_topic_name[] = "mqtt: wildcard in a topic name
 }  // namespace detail
 
 namespace detail {
-// The n bytes at p (n >= 4) as 64-bit words: the first, the last (overlapping) and those
-// between; short strings (4 to 7 bytes) as one word of two overlapping 32-bit halves.
-// The result is the or of `F{}(word)` over them. (F: a class whose call operator is
-// always inlined; gcc does not inline a lambda here.)
+// The n bytes at p (n >= 1) as 64-bit words: the first, the last (overlapping) and those
+// between; short strings (4 to 7 bytes) as one word of two overlapping 32-bit halves, and
+// 1 to 3 bytes as one word of the first, middle and last byte and five 'A's (which no
+// check here objects to). The result is the or of `F{}(word)` over them. (F: a class
+// whose call operator is always inlined; gcc does not inline a lambda here.)
 template <class F>
 [[gnu::always_inline]] inline std::uint64_t or_words(const std::uint8_t* p, std::size_t n) noexcept {
+  if (n < 4) {
+    return F{}(std::uint64_t{p[0]} | std::uint64_t{p[n >> 1]} << 8 | std::uint64_t{p[n - 1]} << 16 | 0x4141414141000000ull);
+  }
   if (n < 8) {
     std::uint32_t lo, hi;
     __builtin_memcpy(&lo, p, 4);
@@ -171,25 +175,34 @@ struct wildcard_bytes {
 
 // Whether the n bytes at p are all plain ASCII (strict: U+0020 to U+007E; else U+0001 to
 // U+007F), eight at a time (the last eight overlapping): what nearly every string is.
+// (n >= 1)
 [[gnu::always_inline]] inline bool plain_ascii(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint8_t c = p[i];
-      if (strict ? (c < 0x20 || c >= 0x7f) : (c == 0 || c >= 0x80)) return false;
-    }
-    return true;
-  }
   return (strict ? or_words<not_ascii_strict>(p, n) : or_words<not_ascii_lax>(p, n)) == 0;
 }
 
+// Both checks above in one pass over the words: not plain ASCII, or '+' or '#'.
+template <class NotAscii>
+struct not_ascii_or_wildcard {
+  [[gnu::always_inline]] std::uint64_t operator()(std::uint64_t w) const noexcept { return NotAscii{}(w) | wildcard_bytes{}(w); }
+};
+
+// Whether the n bytes at p are plain ASCII (as plain_ascii) or none: an MQTT UTF-8
+// string, with no need to look further. False says nothing (check_utf8 judges then);
+// always false in constant expressions.
+[[gnu::always_inline]] constexpr bool plain_text(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  return !std::is_constant_evaluated() && (n == 0 || plain_ascii(p, n, strict));
+}
+
+// Whether the n bytes at p are a topic name of plain ASCII (as plain_ascii) with no '+'
+// or '#' and not empty, read once: what nearly every topic is. False says nothing (then
+// check_utf8 and check_topic_name judge it); always false in constant expressions.
+[[gnu::always_inline]] constexpr bool plain_topic_name(const std::uint8_t* p, std::size_t n, bool strict) noexcept {
+  if (std::is_constant_evaluated() || n == 0) return false;
+  return (strict ? or_words<not_ascii_or_wildcard<not_ascii_strict>>(p, n) : or_words<not_ascii_or_wildcard<not_ascii_lax>>(p, n)) == 0;
+}
+
 // Whether any of the n bytes at p is '+' or '#'.
-[[gnu::always_inline]] inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {
-  if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) {
-      if (p[i] == '+' || p[i] == '#') return true;
-    }
-    return false;
-  }
+[[gnu::always_inline]] inline bool has_wildcard(const std::uint8_t* p, std::size_t n) noexcept {  // (n >= 1)
   return or_words<wildcard_bytes>(p, n) != 0;
 }
 }  // namespace detail
