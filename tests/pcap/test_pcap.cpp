@@ -207,6 +207,19 @@ TEST_CASE("pcapng: hostile files") {
     auto r = pcapng::reader::open(g).value();
     CHECK(r.next(rec).error().code == errc::bad_length);
   }
+  SUBCASE("time stamp and if_tsoffset whose sum overflows (a fuzzer's find): added modulo 2^64") {
+    std::vector<std::uint8_t> g;
+    block(g, pcapng::block_type::section_header, cat({le32(pcapng::byte_order_magic), {1, 0, 0, 0}, std::vector<std::uint8_t>(8, 0xff)}));
+    // if_tsoffset (option 14) = 2^63 - 1 seconds; microsecond time stamp 2^64 - 1.
+    block(g, pcapng::block_type::interface_description,
+          cat({{1, 0, 0, 0}, le32(0), {14, 0, 8, 0}, le32(0xffffffff), le32(0x7fffffff), {0, 0, 0, 0}}));
+    block(g, pcapng::block_type::enhanced_packet, cat({le32(0), le32(0xffffffff), le32(0xffffffff), le32(0), le32(0)}));
+    auto r = pcapng::reader::open(g).value();
+    REQUIRE(r.next(rec).value());
+    const std::uint64_t secs = 0xffffffffffffffffull / 1000000;
+    CHECK(rec.seconds == secs + 0x7fffffffffffffffull);
+    CHECK(rec.nanoseconds == 0xffffffffffffffffull % 1000000 * 1000);
+  }
   SUBCASE("not pcapng at all") {
     f[0] = 1;
     CHECK(pcapng::reader::open(f).error().code == errc::malformed);

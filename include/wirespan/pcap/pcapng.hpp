@@ -219,7 +219,9 @@ class reader {
     } else {
       ns = frac / (units / 1000000000u);
     }
-    out.seconds = static_cast<std::uint64_t>(static_cast<std::int64_t>(secs) + i.tsoffset);
+    // (if_tsoffset is signed; added modulo 2^64, as a hostile file may make the sum
+    // overflow: no undefined behaviour)
+    out.seconds = secs + static_cast<std::uint64_t>(i.tsoffset);
     out.nanoseconds = static_cast<std::uint32_t>(ns);
   }
 
