@@ -12328,6 +12328,10 @@ struct parser {
 constexpr result<expression> parse(std::string_view text) {
   detail::parser p;
   p.lex.s = text;
+  // (room for a typical expression at once, rather than growing by doubling)
+  p.out.nodes.reserve(8);
+  p.out.primitives.reserve(4);
+  p.node_depth.reserve(8);
   p.advance();
   if (p.failed) return p.err;
   if (p.cur.kind == detail::tok::end) return std::move(p.out);
@@ -12531,6 +12535,7 @@ struct fact {
   std::uint32_t k;
   std::uint16_t op;  // jeq, jgt, jge, jset
   bool outcome;
+  friend constexpr bool operator==(const fact&, const fact&) noexcept = default;
 };
 
 // A list of at most N values, in place (the optimizer copies states often: a copy
@@ -12615,6 +12620,11 @@ class optimizer {
       : p_(std::move(p)), family_(std::move(families)) {
     family_.resize(p_.size(), 0);
     barrier_.assign(p_.size(), 0);
+    // (room for the values a pass or two numbers: growing the tables is most of their cost)
+    const std::size_t room = 2 * p_.size() + 32;
+    values_.reserve(room);
+    konst_.reserve(room);
+    cdepth_.reserve(room);
   }
 
   // One pass; false when nothing changed.
@@ -12686,11 +12696,13 @@ class optimizer {
     seen.assign(n, 0);
     drop.assign(n, 0);
     seen[0] = true;
+    in[0] = state{};
     in[0].A = number({vop::konst, 0, -1, -1, 0});
     in[0].X = in[0].A;
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen[i]) continue;
-      state s = in[i];
+      // (in place: every edge goes forward, so nothing reads in[i] after this)
+      state& s = in[i];
       const instruction ins = p_[i];
       const std::uint16_t cls = class_of(ins.code);
       if (cls == ret) continue;
@@ -12722,14 +12734,17 @@ class optimizer {
           arrive(in, seen, jt[i], s, static_cast<std::int32_t>(i));
           continue;
         }
-        for (int side = 0; side < 2; ++side) {
-          state e = s;
-          if (!on_x && s.A >= 0) add_fact(e, fact{s.A, ins.k, op_of(ins.code), side == 0});
-          std::int32_t& target = side == 0 ? jt[i] : jf[i];
+        auto side = [&](state& e, bool outcome, std::int32_t& target) {
+          if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), outcome});
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
           arrive(in, seen, target, e, static_cast<std::int32_t>(i));
+        };
+        {
+          state e = s;
+          side(e, true, jt[i]);
         }
+        side(s, false, jf[i]);  // (the false side takes s itself)
         continue;
       }
       // Straight-line instructions: a load that changes nothing goes.
@@ -12767,13 +12782,9 @@ class optimizer {
       if (!drop[i]) ++next;
     }
     at[n] = next;
-    std::vector<instruction> out;
-    std::vector<std::uint8_t> families, barriers;
-    out.reserve(static_cast<std::size_t>(next));
+    // (in place: an instruction only moves down, to at[i] <= i)
     for (std::size_t i = 0; i < n; ++i) {
       if (drop[i]) continue;
-      families.push_back(family_[i]);
-      barriers.push_back(barrier_[i]);
       instruction ins = p_[i];
       const std::int32_t self = at[i];
       if (ins.code == (jmp | ja)) {
@@ -12782,11 +12793,14 @@ class optimizer {
         ins.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
         ins.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jf[i])] - self - 1);
       }
-      out.push_back(ins);
+      const auto to = static_cast<std::size_t>(self);
+      p_[to] = ins;
+      family_[to] = family_[i];
+      barrier_[to] = barrier_[i];
     }
-    p_ = std::move(out);
-    family_ = std::move(families);
-    barrier_ = std::move(barriers);
+    p_.resize(static_cast<std::size_t>(next));
+    family_.resize(static_cast<std::size_t>(next));
+    barrier_.resize(static_cast<std::size_t>(next));
     return true;
   }
 
@@ -13024,16 +13038,21 @@ class optimizer {
   // The value a load gives, or -1 when it cannot be numbered (ancillary data: the
   // kernel's `random` differs each time).
   constexpr std::int32_t load_value(const state& s, const instruction& i, bool into_x, std::uint8_t family) {
+    if (mode_of(i.code) == mem) return i.k < memory_words ? s.M[i.k] : -1;
+    return load_value(s.X, i, into_x, family);
+  }
+  // (the same for any load but from scratch memory, which needs only X)
+  constexpr std::int32_t load_value(std::int32_t X, const instruction& i, bool into_x, std::uint8_t family) {
     const std::uint16_t mode = mode_of(i.code);
     if (mode == imm) return number({vop::konst, 0, -1, -1, i.k});
     if (mode == len) return number({vop::length, 0, -1, -1, 0});
-    if (mode == mem) return i.k < memory_words ? s.M[i.k] : -1;
+    if (mode == mem) return -1;
     if (into_x) {
       if (mode == msh && i.k < ancillary_base) return number({vop::msh, 0, -1, -1, i.k});
       return -1;
     }
     if (mode == abs_ && i.k < ancillary_base) return number({vop::load, size_of(i.code), -1, family, i.k});
-    if (mode == ind && s.X >= 0) return number({vop::load_ind, size_of(i.code), s.X, family, i.k});
+    if (mode == ind && X >= 0) return number({vop::load_ind, size_of(i.code), X, family, i.k});
     return -1;
   }
   static constexpr bool packet_load(const instruction& i) {
@@ -13068,46 +13087,57 @@ class optimizer {
       case stx:
         if (i.k < memory_words) s.M[i.k] = s.X;
         return;
+      case alu:
+      case misc:
+        step_registers(s.A, s.X, i);
+        return;
+      default: return;
+    }
+  }
+
+  // The effect of an ALU or misc instruction on the registers' values.
+  constexpr void step_registers(std::int32_t& A, std::int32_t& X, const instruction& i) {
+    switch (class_of(i.code)) {
       case alu: {
         const std::uint16_t op = op_of(i.code);
-        if (s.A < 0) {
-          s.A = number({vop::fresh, 0, -1, -1, 0});
+        if (A < 0) {
+          A = number({vop::fresh, 0, -1, -1, 0});
           return;
         }
         std::uint32_t l = 0, r = 0;
         bool ok = false;
         if (op == neg) {
-          s.A = exact(s.A, l) ? number({vop::konst, 0, -1, -1, 0u - l}) : number({vop::negate, 0, s.A, -1, 0});
+          A = exact(A, l) ? number({vop::konst, 0, -1, -1, 0u - l}) : number({vop::negate, 0, A, -1, 0});
           return;
         }
         if (source_of(i.code) == k) {
-          if (exact(s.A, l)) {
+          if (exact(A, l)) {
             const std::uint32_t c = fold(op, l, i.k, ok);
             if (ok) {
-              s.A = number({vop::konst, 0, -1, -1, c});
+              A = number({vop::konst, 0, -1, -1, c});
               return;
             }
           }
-          s.A = number({vop::alu_k, op, s.A, -1, i.k});
+          A = number({vop::alu_k, op, A, -1, i.k});
           return;
         }
-        if (s.X < 0) {
-          s.A = number({vop::fresh, 0, -1, -1, 0});
+        if (X < 0) {
+          A = number({vop::fresh, 0, -1, -1, 0});
           return;
         }
-        if (exact(s.A, l) && exact(s.X, r)) {
+        if (exact(A, l) && exact(X, r)) {
           const std::uint32_t c = fold(op, l, r, ok);
           if (ok) {
-            s.A = number({vop::konst, 0, -1, -1, c});
+            A = number({vop::konst, 0, -1, -1, c});
             return;
           }
         }
-        s.A = number({vop::alu_x, op, s.A, s.X, 0});
+        A = number({vop::alu_x, op, A, X, 0});
         return;
       }
       case misc:
-        if (miscop_of(i.code) == tax) s.X = s.A;
-        else s.A = s.X;
+        if (miscop_of(i.code) == tax) X = A;
+        else A = X;
         return;
       default: return;
     }
@@ -13116,14 +13146,12 @@ class optimizer {
   // Where an edge from `from` to `to` can go instead, with what the path knows: follow
   // jumps, loads done before and tests whose outcome is known; stop at anything else.
   // The edge may only be moved to a place whose live registers hold what they would.
-  constexpr std::int32_t thread(state& s, std::int32_t to, std::int32_t from, bool conditional) {
+  // (What the path knows does not change on the way: only the registers do. A test
+  // passed was known already, a load passed was done before, and a store stops it.)
+  constexpr std::int32_t thread(const state& s, std::int32_t to, std::int32_t from, bool conditional) {
     const std::int32_t n = static_cast<std::int32_t>(p_.size());
-    state sim = s;
+    std::int32_t A = s.A, X = s.X;
     std::int32_t best = to;
-    // (at `best`, all is as at the start but what the tests passed taught: the registers
-    // changed on the way are dead there, and the loads passed were done before)
-    inline_list<fact, max_facts> best_facts;
-    bool moved = false;
     std::int32_t pos = to;
     for (int steps = 0; steps < 64 && pos < n; ++steps) {
       const instruction& i = p_[static_cast<std::size_t>(pos)];
@@ -13132,43 +13160,32 @@ class optimizer {
         if (barrier_[static_cast<std::size_t>(pos)] != 0) break;
         pos = pos + 1 + static_cast<std::int32_t>(i.k);
       } else if (is_conditional_jump(i.code)) {
-        int known = -1;
         std::uint32_t constant = 0;
-        if (source_of(i.code) == x || exact(sim.A, constant)) break;  // (libpcap's way)
-        if (source_of(i.code) == k) {
-          known = decide(sim.A, op_of(i.code), i.k, sim.facts);
-        } else {
-          std::uint32_t av = 0, xv = 0;
-          if (exact(sim.A, av) && exact(sim.X, xv)) known = test(op_of(i.code), av, xv) ? 1 : 0;
-        }
+        if (source_of(i.code) == x || exact(A, constant)) break;  // (libpcap's way)
+        const int known = decide(A, op_of(i.code), i.k, s.facts);
         if (known < 0) break;
         pos = pos + 1 + (known == 1 ? i.jt : i.jf);
       } else if (cls == ld || cls == ldx) {
         if (mode_of(i.code) == mem) break;
-        const std::int32_t v = load_value(sim, i, cls == ldx, family_[static_cast<std::size_t>(pos)]);
-        if (v < 0 || (packet_load(i) && !has(sim.loaded, v))) break;
-        (cls == ldx ? sim.X : sim.A) = v;
+        const std::int32_t v = load_value(X, i, cls == ldx, family_[static_cast<std::size_t>(pos)]);
+        if (v < 0 || (packet_load(i) && !has(s.loaded, v))) break;
+        (cls == ldx ? X : A) = v;
         ++pos;
       } else if (cls == alu || cls == misc) {
         if (cls == alu && source_of(i.code) == x && (op_of(i.code) == div_ || op_of(i.code) == mod)) break;
         if (cls == alu && (op_of(i.code) == div_ || op_of(i.code) == mod) && i.k == 0) break;
-        step(sim, i, family_[static_cast<std::size_t>(pos)]);
+        step_registers(A, X, i);
         ++pos;
       } else {
         break;  // st, stx, ret
       }
       if (pos >= n) break;
       const std::uint8_t l = live_[static_cast<std::size_t>(pos)];
-      const bool a_ok = sim.A == s.A || (l & 1) == 0;
-      const bool x_ok = sim.X == s.X || (l & 2) == 0;
+      const bool a_ok = A == s.A || (l & 1) == 0;
+      const bool x_ok = X == s.X || (l & 2) == 0;
       const bool near = !conditional || pos - from - 1 <= 255;
-      if (a_ok && x_ok && near && pos != best) {
-        best = pos;
-        best_facts = sim.facts;
-        moved = true;
-      }
+      if (a_ok && x_ok && near) best = pos;
     }
-    if (moved) s.facts = best_facts;
     return best;
   }
 
@@ -13186,23 +13203,37 @@ class optimizer {
     if (d.A != s.A) d.A = -1;
     if (d.X != s.X) d.X = -1;
     for (std::size_t m = 0; m < memory_words; ++m) {
-      if (d.M[m] != s.M[m]) d.M[m] = -1;
+      d.M[m] = d.M[m] == s.M[m] ? d.M[m] : -1;  // (no branch: vectorized)
     }
-    inline_list<fact, max_facts> keep;
-    for (const fact& f : d.facts) {
-      for (const fact& g : s.facts) {
-        if (f.v == g.v && f.op == g.op && f.k == g.k && f.outcome == g.outcome) {
-          keep.push(f);
-          break;
+    // (the facts and loads both know, in d's order: filtered in place)
+    if (!same(d.facts, s.facts)) {
+      std::size_t kept = 0;
+      for (std::size_t f = 0; f < d.facts.count; ++f) {
+        const fact& e = d.facts.items[f];
+        for (const fact& g : s.facts) {
+          if (e.v == g.v && e.op == g.op && e.k == g.k && e.outcome == g.outcome) {
+            d.facts.items[kept++] = e;
+            break;
+          }
         }
       }
+      d.facts.count = kept;
     }
-    d.facts = keep;
-    inline_list<std::int32_t, max_facts> both;
-    for (std::int32_t v : d.loaded) {
-      if (has(s.loaded, v)) both.push(v);
+    if (!same(d.loaded, s.loaded)) {
+      std::size_t kept = 0;
+      for (std::size_t l = 0; l < d.loaded.count; ++l) {
+        if (has(s.loaded, d.loaded.items[l])) d.loaded.items[kept++] = d.loaded.items[l];
+      }
+      d.loaded.count = kept;
     }
-    d.loaded = both;
+  }
+  template <class T, std::size_t N>
+  static constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) {
+    if (x.count != y.count) return false;
+    for (std::size_t i = 0; i < x.count; ++i) {
+      if (!(x.items[i] == y.items[i])) return false;
+    }
+    return true;
   }
 };
 
@@ -13345,6 +13376,10 @@ class codegen {
   constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {
     if (o.link == link_type::linux_sll) off_linktype_ = 14, off_linkpl_ = 16;
     if (o.link == link_type::raw) off_linktype_ = 0, off_linkpl_ = 0;
+    // (room for a typical expression's code at once: growing the vectors step by step
+    // costs more than generating the code)
+    code_.reserve(64);
+    labels_.reserve(32);
   }
 
   /// Per instruction of the program run() made: the family of its packet load (1: a
@@ -14207,8 +14242,9 @@ class codegen {
   constexpr result<std::vector<instruction>> layout() {
     // Resolve label chains: a label placed at an unconditional "ja to label" (an always-
     // true test) jumps straight to its target.
-    std::vector<sym> code = code_;
-    std::vector<std::int32_t> at(labels_.begin(), labels_.end());
+    // (the code and labels are used up here: layout() is the last step)
+    std::vector<sym>& code = code_;
+    std::vector<std::int32_t>& at = labels_;
     // Expand conditional jumps that are too long: a jump of more than 255 goes to a "ja
     // target" inserted right after it. An insertion lengthens the jumps over it, so repeat
     // until all fit (each pass inserts at least one instruction, and the program is

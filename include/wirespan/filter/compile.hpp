@@ -88,6 +88,10 @@ class codegen {
   constexpr codegen(const expression& e, const compile_options& o) : e_(e), o_(o) {
     if (o.link == link_type::linux_sll) off_linktype_ = 14, off_linkpl_ = 16;
     if (o.link == link_type::raw) off_linktype_ = 0, off_linkpl_ = 0;
+    // (room for a typical expression's code at once: growing the vectors step by step
+    // costs more than generating the code)
+    code_.reserve(64);
+    labels_.reserve(32);
   }
 
   /// Per instruction of the program run() made: the family of its packet load (1: a
@@ -950,8 +954,9 @@ class codegen {
   constexpr result<std::vector<instruction>> layout() {
     // Resolve label chains: a label placed at an unconditional "ja to label" (an always-
     // true test) jumps straight to its target.
-    std::vector<sym> code = code_;
-    std::vector<std::int32_t> at(labels_.begin(), labels_.end());
+    // (the code and labels are used up here: layout() is the last step)
+    std::vector<sym>& code = code_;
+    std::vector<std::int32_t>& at = labels_;
     // Expand conditional jumps that are too long: a jump of more than 255 goes to a "ja
     // target" inserted right after it. An insertion lengthens the jumps over it, so repeat
     // until all fit (each pass inserts at least one instruction, and the program is

@@ -1283,6 +1283,10 @@ struct parser {
 constexpr result<expression> parse(std::string_view text) {
   detail::parser p;
   p.lex.s = text;
+  // (room for a typical expression at once, rather than growing by doubling)
+  p.out.nodes.reserve(8);
+  p.out.primitives.reserve(4);
+  p.node_depth.reserve(8);
   p.advance();
   if (p.failed) return p.err;
   if (p.cur.kind == detail::tok::end) return std::move(p.out);
