@@ -12568,6 +12568,16 @@ struct inline_list {
   }
 };
 
+// The same items in the same order.
+template <class T, std::size_t N>
+constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) noexcept {
+  if (x.count != y.count) return false;
+  for (std::size_t i = 0; i < x.count; ++i) {
+    if (!(x.items[i] == y.items[i])) return false;
+  }
+  return true;
+}
+
 inline constexpr std::size_t max_facts = 48;
 
 struct state {
@@ -13226,14 +13236,6 @@ class optimizer {
       }
       d.loaded.count = kept;
     }
-  }
-  template <class T, std::size_t N>
-  static constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) {
-    if (x.count != y.count) return false;
-    for (std::size_t i = 0; i < x.count; ++i) {
-      if (!(x.items[i] == y.items[i])) return false;
-    }
-    return true;
   }
 };
 
@@ -14273,6 +14275,7 @@ class codegen {
     std::vector<instruction> out;
     out.reserve(code.size());
     tags_.clear();
+    tags_.reserve(code.size());
     for (std::size_t i = 0; i < code.size(); ++i) {
       const sym& s = code[i];
       tags_.push_back(s.tag);

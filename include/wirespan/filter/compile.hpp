@@ -985,6 +985,7 @@ class codegen {
     std::vector<instruction> out;
     out.reserve(code.size());
     tags_.clear();
+    tags_.reserve(code.size());
     for (std::size_t i = 0; i < code.size(); ++i) {
       const sym& s = code[i];
       tags_.push_back(s.tag);

@@ -87,6 +87,16 @@ struct inline_list {
   }
 };
 
+// The same items in the same order.
+template <class T, std::size_t N>
+constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) noexcept {
+  if (x.count != y.count) return false;
+  for (std::size_t i = 0; i < x.count; ++i) {
+    if (!(x.items[i] == y.items[i])) return false;
+  }
+  return true;
+}
+
 inline constexpr std::size_t max_facts = 48;
 
 struct state {
@@ -745,14 +755,6 @@ class optimizer {
       }
       d.loaded.count = kept;
     }
-  }
-  template <class T, std::size_t N>
-  static constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) {
-    if (x.count != y.count) return false;
-    for (std::size_t i = 0; i < x.count; ++i) {
-      if (!(x.items[i] == y.items[i])) return false;
-    }
-    return true;
   }
 };
 
