@@ -12654,6 +12654,7 @@ class optimizer {
         jf[i] = static_cast<std::int32_t>(i + 1 + in.jf);
       }
     }
+    loadv_.assign(n, -2);
     // (first: what the pass learns below holds for the edges as they are then)
     bool changed = merge(jt, jf);
     // Code from which every way ends in `ret #0` is `ret #0`: a load that fails, or a
@@ -12709,10 +12710,24 @@ class optimizer {
     in[0] = state{};
     in[0].A = number({vop::konst, 0, -1, -1, 0});
     in[0].X = in[0].A;
+    // What is known on arrival at i + 1 is kept in cur_ rather than in in[i + 1] when the
+    // only way there is from i (it is the last way there: edges go forward); the next
+    // step works on it there, without copying it.
+    pending_ = -1;
+    // `s` (what is known at i) arrives at `to`.
+    auto go_on = [&](std::size_t i, std::int32_t to, state& s) {
+      if (to == static_cast<std::int32_t>(i + 1) && i + 1 < n && !seen[i + 1]) {
+        seen[i + 1] = true;
+        if (&s != &cur_) cur_ = s;
+        pending_ = to;
+        return;
+      }
+      arrive(in, seen, to, s, static_cast<std::int32_t>(i));
+    };
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen[i]) continue;
-      // (in place: every edge goes forward, so nothing reads in[i] after this)
-      state& s = in[i];
+      // (in place: every edge goes forward, so nothing reads it after this)
+      state& s = pending_ == static_cast<std::int32_t>(i) ? cur_ : in[i];
       const instruction ins = p_[i];
       const std::uint16_t cls = class_of(ins.code);
       if (cls == ret) continue;
@@ -12720,7 +12735,7 @@ class optimizer {
         if (ins.code == (jmp | ja)) {
           const std::int32_t to = thread(s, jt[i], static_cast<std::int32_t>(i), false);
           if (to != jt[i]) jt[i] = jf[i] = to, changed = true;
-          arrive(in, seen, to, s, static_cast<std::int32_t>(i));
+          go_on(i, to, s);
           continue;
         }
         const bool on_x = source_of(ins.code) == x;
@@ -12741,14 +12756,15 @@ class optimizer {
           p_[i] = instruction{jmp | ja, 0, 0, static_cast<std::uint32_t>(to - static_cast<std::int32_t>(i) - 1)};
           jt[i] = jf[i] = thread(s, to, static_cast<std::int32_t>(i), false);
           changed = true;
-          arrive(in, seen, jt[i], s, static_cast<std::int32_t>(i));
+          go_on(i, jt[i], s);
           continue;
         }
         auto side = [&](state& e, bool outcome, std::int32_t& target) {
           if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), outcome});
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
-          arrive(in, seen, target, e, static_cast<std::int32_t>(i));
+          if (&e == &s) go_on(i, target, e);
+          else arrive(in, seen, target, e, static_cast<std::int32_t>(i));
         };
         {
           state e = s;
@@ -12758,13 +12774,23 @@ class optimizer {
         continue;
       }
       // Straight-line instructions: a load that changes nothing goes.
-      if (redundant(s, ins, family_[i])) {
-        drop[i] = true;
-        changed = true;
+      if (cls == ld || cls == ldx) {
+        const bool into_x = cls == ldx;
+        std::int32_t v = mode_of(ins.code) == mem ? (ins.k < memory_words ? s.M[ins.k] : -1)
+                                                  : load_value_at(i, s.X, ins, into_x);
+        std::int32_t& r = into_x ? s.X : s.A;
+        if (v >= 0 && v == r && (!packet_load(ins) || has(s.loaded, v))) {
+          drop[i] = true;
+          changed = true;
+        } else {
+          if (v < 0) v = number({vop::fresh, 0, -1, -1, 0});
+          else if (packet_load(ins)) add_loaded(s, v);
+          r = v;
+        }
       } else {
         step(s, ins, family_[i]);
       }
-      if (i + 1 < n) arrive(in, seen, static_cast<std::int32_t>(i + 1), s, static_cast<std::int32_t>(i));
+      if (i + 1 < n) go_on(i, static_cast<std::int32_t>(i + 1), s);
     }
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen[i]) drop[i] = true;
@@ -12881,7 +12907,10 @@ class optimizer {
   std::vector<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
   std::vector<vnode> values_;
   std::vector<state> in_;  // per instruction: what is known on entry (see pass())
+  state cur_;               // what is known on entry to pending_, when it is kept here
+  std::int32_t pending_ = -1;
   std::vector<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
+  std::vector<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
   std::vector<std::uint8_t> zero_, seen_, drop_;
   struct key {
     std::uint16_t code;
@@ -13065,18 +13094,17 @@ class optimizer {
     if (mode == ind && X >= 0) return number({vop::load_ind, size_of(i.code), X, family, i.k});
     return -1;
   }
+  // The same for instruction `pos` of this pass, not from scratch memory: numbered once
+  // per pass where it does not depend on X.
+  constexpr std::int32_t load_value_at(std::size_t pos, std::int32_t X, const instruction& i, bool into_x) {
+    if (mode_of(i.code) == ind) return load_value(X, i, into_x, family_[pos]);
+    std::int32_t& known = loadv_[pos];
+    if (known == -2) known = load_value(X, i, into_x, family_[pos]);
+    return known;
+  }
   static constexpr bool packet_load(const instruction& i) {
     const std::uint16_t mode = mode_of(i.code);
     return mode == abs_ || mode == ind || (class_of(i.code) == ldx && mode == msh);
-  }
-
-  // Does this instruction leave the registers as they are on every path here?
-  constexpr bool redundant(const state& s, const instruction& i, std::uint8_t family) {
-    const std::uint16_t cls = class_of(i.code);
-    if (cls != ld && cls != ldx) return false;
-    const std::int32_t v = load_value(s, i, cls == ldx, family);
-    if (v < 0 || v != (cls == ld ? s.A : s.X)) return false;
-    return !packet_load(i) || has(s.loaded, v);
   }
 
   // The effect of a straight-line instruction on what is known.
@@ -13177,7 +13205,7 @@ class optimizer {
         pos = pos + 1 + (known == 1 ? i.jt : i.jf);
       } else if (cls == ld || cls == ldx) {
         if (mode_of(i.code) == mem) break;
-        const std::int32_t v = load_value(X, i, cls == ldx, family_[static_cast<std::size_t>(pos)]);
+        const std::int32_t v = load_value_at(static_cast<std::size_t>(pos), X, i, cls == ldx);
         if (v < 0 || (packet_load(i) && !has(s.loaded, v))) break;
         (cls == ldx ? X : A) = v;
         ++pos;
