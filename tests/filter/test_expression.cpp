@@ -363,6 +363,31 @@ TEST_CASE("filter expressions: libpcap's register limit, and bounded nesting") {
   CHECK(f::compile(std::string(200, '(') + "tcp" + std::string(200, ')')));
 }
 
+TEST_CASE("filter expressions: the optimizer may bring code over 4096 instructions under the limit") {
+  // 1,408 times `ip` is over 4,096 instructions unoptimized (with the `ja`s that long
+  // jumps need), which no program may have, and 4 optimized (found by fuzzing
+  // filter_compile, which required both to compile).
+  std::string e = "ip";
+  for (int i = 1; i < 1408; ++i) e += " or ip";
+  const auto optimized = f::compile(e);
+  REQUIRE(optimized);
+  CHECK(optimized->size() == 4);
+  CHECK(f::validate(*optimized));
+  f::compile_options plain;
+  plain.optimize = false;
+  const auto unoptimized = f::compile(e, plain);
+  REQUIRE(!unoptimized);
+  CHECK(unoptimized.error().code == wirespan::errc::limit_exceeded);
+  CHECK(std::string_view(unoptimized.error().what) == "filter: the program has more than 4096 instructions");
+  // One fewer: both compile, and the unoptimized program has 4,095 instructions.
+  e = "ip";
+  for (int i = 1; i < 1407; ++i) e += " or ip";
+  CHECK(f::compile(e));
+  const auto fits = f::compile(e, plain);
+  REQUIRE(fits);
+  CHECK(fits->size() == 4095);
+}
+
 TEST_CASE("filter expressions: an escaped word is never a number or len") {
   // (found by fuzzing against libpcap: `\tcp-syn` is a name there, a syntax error here)
   for (const char* e : {"tcp[13] & \\tcp-syn != 0", "\\len > 10", "ip[2:2] - tcp[\\tcpflags:4] & tcp-syn != 0"}) {
