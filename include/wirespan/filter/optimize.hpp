@@ -307,7 +307,7 @@ class optimizer {
           r = v;
         }
       } else {
-        step(s, ins, family_[i]);
+        step(s, ins);
       }
       if (i + 1 < n) go_on(i, static_cast<std::int32_t>(i + 1), s);
     }
@@ -594,12 +594,8 @@ class optimizer {
   }
 
   // The value a load gives, or -1 when it cannot be numbered (ancillary data: the
-  // kernel's `random` differs each time).
-  constexpr std::int32_t load_value(const state& s, const instruction& i, bool into_x, std::uint8_t family) {
-    if (mode_of(i.code) == mem) return i.k < memory_words ? s.M[i.k] : -1;
-    return load_value(s.X, i, into_x, family);
-  }
-  // (the same for any load but from scratch memory, which needs only X)
+  // kernel's `random` differs each time; scratch memory, which the caller reads from
+  // the state).
   constexpr std::int32_t load_value(std::int32_t X, const instruction& i, bool into_x, std::uint8_t family) {
     const std::uint16_t mode = mode_of(i.code);
     if (mode == imm) return number({vop::konst, 0, -1, -1, i.k});
@@ -626,18 +622,10 @@ class optimizer {
     return mode == abs_ || mode == ind || (class_of(i.code) == ldx && mode == msh);
   }
 
-  // The effect of a straight-line instruction on what is known.
-  constexpr void step(state& s, const instruction& i, std::uint8_t family = 0) {
+  // The effect of a straight-line instruction other than a load (see pass()) on what is
+  // known.
+  constexpr void step(state& s, const instruction& i) {
     switch (class_of(i.code)) {
-      case ld:
-      case ldx: {
-        const bool into_x = class_of(i.code) == ldx;
-        std::int32_t v = load_value(s, i, into_x, family);
-        if (v < 0) v = number({vop::fresh, 0, -1, -1, 0});
-        else if (packet_load(i)) add_loaded(s, v);
-        (into_x ? s.X : s.A) = v;
-        return;
-      }
       case st:
         if (i.k < memory_words) s.M[i.k] = s.A;
         return;
