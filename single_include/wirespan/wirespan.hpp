@@ -12646,9 +12646,10 @@ class optimizer {
     bool changed = true;
     // Only what another() merged is new: edges moved to equal code, which changes
     // nothing a pass would find but which code is reached (see another()).
-    bool light = merged_ahead_;
-    if (merged_ahead_) {  // (another() found and made this pass's merge)
-      merged_ahead_ = false;
+    bool light = ahead_ == ahead::merged;
+    if (ahead_ == ahead::merged) {  // (another() found and made this pass's merge)
+    } else if (ahead_ == ahead::checked) {  // (another() found nothing to merge)
+      changed = false;
     } else {
       edges();
       // (first: what the pass learns below holds for the edges as they are then)
@@ -12659,8 +12660,12 @@ class optimizer {
     // Code from which every way ends in `ret #0` is `ret #0`: a load that fails, or a
     // division by zero, also ends with 0. (Not through a jump decided by a constant,
     // which libpcap leaves as it is.)
-    if (zero_code(true)) changed = true, light = false;
-    liveness();
+    const bool zeroed = zero_code(true);
+    if (zeroed) changed = true, light = false;
+    // (another() found which registers are needed where; moving edges to code that
+    // behaves alike does not change it)
+    if (zeroed || ahead_ == ahead::none) liveness();
+    ahead_ = ahead::none;
     // `and #m; jeq #0` with A not needed after: `jset #m` the other way round.
     for (std::size_t i = 0; i + 1 < n; ++i) {
       if (!jset_fits(i)) continue;
@@ -12743,7 +12748,21 @@ class optimizer {
           if (&e == &s) go_on(i, target, e);
           else arrive(in, seen, target, e, static_cast<std::int32_t>(i));
         };
-        {
+        const std::int32_t t0 = jt[i];
+        if (t0 < static_cast<std::int32_t>(n) && !seen[static_cast<std::size_t>(t0)]) {
+          // (made where it arrives, when nothing has arrived there yet: one copy, not two)
+          state& e = in[static_cast<std::size_t>(t0)];
+          e = s;
+          if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), true});
+          const std::int32_t to = thread(e, t0, static_cast<std::int32_t>(i), true);
+          if (to == t0) {
+            seen[static_cast<std::size_t>(t0)] = true;
+          } else {
+            jt[i] = to;
+            changed = true;
+            arrive(in, seen, to, e, static_cast<std::int32_t>(i));
+          }
+        } else {
           state e = s;
           side(e, true, jt[i]);
         }
@@ -12847,10 +12866,9 @@ class optimizer {
       if ((before_[i] & ~live_[i]) != 0) return true;  // (needed before, not now)
     }
     edges();
-    if (merge(jt_, jf_)) {
-      merged_ahead_ = true;  // (the next pass starts from this)
-      return true;
-    }
+    // (the next pass starts from what is found here)
+    ahead_ = merge(jt_, jf_) ? ahead::merged : ahead::checked;
+    if (ahead_ == ahead::merged) return true;
     if (zero_code(false)) return true;
     for (std::size_t i = 0; i < n; ++i) {
       if (is_conditional_jump(p_[i].code) && jt_[i] == jf_[i]) return true;  // (goes one way)
@@ -12929,7 +12947,10 @@ class optimizer {
   state cur_;               // what is known on entry to pending_, when it is kept here
   std::int32_t pending_ = -1;
   bool again_ = false;         // this pass changed what a pass finds from (see another())
-  bool merged_ahead_ = false;  // jt_ and jf_ are the next pass's, merged
+  // What another() left for the next pass: nothing; or its edges (jt_, jf_) and
+  // liveness, with nothing to merge in them; or the same, merged.
+  enum class ahead : std::uint8_t { none, checked, merged };
+  ahead ahead_ = ahead::none;
   std::vector<std::uint8_t> before_;
   std::vector<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
   std::vector<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
