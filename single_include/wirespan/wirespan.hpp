@@ -12373,6 +12373,7 @@ constexpr result<expression> parse(std::string_view text) {
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -12628,21 +12629,38 @@ class optimizer {
   // one must not either.) Empty: all 0.
   constexpr optimizer(std::vector<instruction> p, std::vector<std::uint8_t> families)
       : p_(std::move(p)), family_(std::move(families)) {
-    family_.resize(p_.size(), 0);
-    barrier_.assign(p_.size(), 0);
+    const std::size_t n = p_.size();
+    family_.resize(n, 0);
+    // The per-instruction tables: one allocation for the words and one for the bytes,
+    // made for the program as it comes (a pass only shortens it).
+    std::size_t room = 16;  // (the most merge() uses)
+    while (room < 2 * n) room *= 2;
+    // (assign, not resize: clang 14 cannot resize() these in a constant expression)
+    words_.assign(6 * (n + 1) + room, 0);
+    bytes_.assign(6 * (n + 1), 0);
+    std::size_t w = 0, b = 0;
+    for (std::span<std::int32_t>* t : {&jt_, &jf_, &at_, &cls_, &last_, &loadv_}) {
+      *t = std::span<std::int32_t>(words_).subspan(w, n + 1);
+      w += n + 1;
+    }
+    table_ = std::span<std::int32_t>(words_).subspan(w, room);
+    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_, &before_}) {
+      *t = std::span<std::uint8_t>(bytes_).subspan(b, n + 1);
+      b += n + 1;
+    }
     // (room for the values a pass or two numbers: growing the tables is most of their cost)
-    const std::size_t room = 2 * p_.size() + 32;
-    values_.reserve(room);
-    konst_.reserve(room);
-    cdepth_.reserve(room);
+    values_.reserve(2 * n + 32);
+    konst_.reserve(2 * n + 32);
   }
+  optimizer(const optimizer&) = delete;  // (the tables point into words_ and bytes_)
+  optimizer& operator=(const optimizer&) = delete;
 
   // One pass; false when nothing changed.
   constexpr bool pass() {
     const std::size_t n = p_.size();
-    // (the per-pass tables are members, so that their room is kept from pass to pass)
-    std::vector<std::int32_t>& jt = jt_;  // absolute targets
-    std::vector<std::int32_t>& jf = jf_;
+    // (the per-pass tables are made once: see the constructor)
+    const std::span<std::int32_t> jt = jt_;  // absolute targets
+    const std::span<std::int32_t> jf = jf_;
     bool changed = true;
     // Only what another() merged is new: edges moved to equal code, which changes
     // nothing a pass would find but which code is reached (see another()).
@@ -12655,7 +12673,7 @@ class optimizer {
       // (first: what the pass learns below holds for the edges as they are then)
       changed = merge(jt, jf);
     }
-    loadv_.assign(n, -2);
+    fill(loadv_, n, -2);
     again_ = false;
     // Code from which every way ends in `ret #0` is `ret #0`: a load that fails, or a
     // division by zero, also ends with 0. (Not through a jump decided by a constant,
@@ -12682,10 +12700,10 @@ class optimizer {
     // (in_ keeps its room from pass to pass: a state is read only where seen is set)
     if (in_.size() < n) in_.resize(n);
     std::vector<state>& in = in_;
-    std::vector<std::uint8_t>& seen = seen_;
-    std::vector<std::uint8_t>& drop = drop_;
-    seen.assign(n, 0);
-    drop.assign(n, 0);
+    const std::span<std::uint8_t> seen = seen_;
+    const std::span<std::uint8_t> drop = drop_;
+    fill(seen, n, 0);
+    fill(drop, n, 0);
     seen[0] = true;
     in[0] = state{};
     in[0].A = number({vop::konst, 0, -1, -1, 0});
@@ -12702,7 +12720,7 @@ class optimizer {
         pending_ = to;
         return;
       }
-      arrive(in, seen, to, s, static_cast<std::int32_t>(i));
+      arrive(in, to, s);
     };
     if (light) reach();
     for (std::size_t i = 0; i < n && !light; ++i) {
@@ -12746,7 +12764,7 @@ class optimizer {
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
           if (&e == &s) go_on(i, target, e);
-          else arrive(in, seen, target, e, static_cast<std::int32_t>(i));
+          else arrive(in, target, e);
         };
         const std::int32_t t0 = jt[i];
         if (t0 < static_cast<std::int32_t>(n) && !seen[static_cast<std::size_t>(t0)]) {
@@ -12760,7 +12778,7 @@ class optimizer {
           } else {
             jt[i] = to;
             changed = true;
-            arrive(in, seen, to, e, static_cast<std::int32_t>(i));
+            arrive(in, to, e);
           }
         } else {
           state e = s;
@@ -12806,8 +12824,7 @@ class optimizer {
     for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
     if (!changed) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
-    std::vector<std::int32_t>& at = at_;
-    at.assign(n + 1, 0);
+    const std::span<std::int32_t> at = at_;
     std::int32_t next = 0;
     for (std::size_t i = 0; i < n; ++i) {
       at[i] = next;
@@ -12833,8 +12850,7 @@ class optimizer {
     }
     p_.resize(static_cast<std::size_t>(next));
     family_.resize(static_cast<std::size_t>(next));
-    barrier_.resize(static_cast<std::size_t>(next));
-    live_.resize(static_cast<std::size_t>(next));
+    live_[static_cast<std::size_t>(next)] = 0;
     return true;
   }
 
@@ -12860,7 +12876,7 @@ class optimizer {
   constexpr bool another() {
     if (again_) return true;
     const std::size_t n = p_.size();
-    before_.assign(live_.begin(), live_.end());
+    for (std::size_t i = 0; i <= n; ++i) before_[i] = live_[i];
     liveness();
     for (std::size_t i = 0; i < n; ++i) {
       if ((before_[i] & ~live_[i]) != 0) return true;  // (needed before, not now)
@@ -12882,20 +12898,18 @@ class optimizer {
   // Copies of the same code: an instruction equal to a later one, with equal successors,
   // behaves as it does; edges to it go to the later one (and the copy goes when no path
   // falls into it). True when an edge moved.
-  constexpr bool merge(std::vector<std::int32_t>& jt, std::vector<std::int32_t>& jf) {
+  constexpr bool merge(std::span<std::int32_t> jt, std::span<std::int32_t> jf) {
     const std::size_t n = p_.size();
-    std::vector<key>& keys = keys_;           // class -> its key
-    std::vector<std::int32_t>& last = last_;  // class -> the last instruction of the class
-    std::vector<std::int32_t>& cls = cls_;
+    std::vector<key>& keys = keys_;                   // class -> its key
+    const std::span<std::int32_t> last = last_;  // class -> the last instruction of the class
+    const std::span<std::int32_t> cls = cls_;
     keys.clear();
-    last.clear();
-    cls.assign(n, -1);
+    fill(cls, n, -1);
     std::size_t room = 16;
     while (room < 2 * n) room *= 2;
-    std::vector<std::int32_t>& table = table_;  // open addressing: key -> class
-    table.assign(room, -1);
+    const std::span<std::int32_t> table = table_.first(room);  // open addressing: key -> class
+    fill(table, room, -1);
     keys.reserve(n);
-    last.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
@@ -12916,8 +12930,8 @@ class optimizer {
       std::size_t slot = h & (table.size() - 1);
       while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
       if (table[slot] < 0) {
+        last[keys.size()] = static_cast<std::int32_t>(r);
         keys.push_back(kk);
-        last.push_back(static_cast<std::int32_t>(r));
         table[slot] = static_cast<std::int32_t>(keys.size() - 1);
       }
       cls[r] = table[slot];
@@ -12941,7 +12955,9 @@ class optimizer {
  private:
   std::vector<instruction> p_;
   std::vector<std::uint8_t> family_;
-  std::vector<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
+  std::vector<std::int32_t> words_;  // (the tables below)
+  std::vector<std::uint8_t> bytes_;
+  std::span<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
   std::vector<vnode> values_;
   std::vector<state> in_;  // per instruction: what is known on entry (see pass())
   state cur_;               // what is known on entry to pending_, when it is kept here
@@ -12951,10 +12967,10 @@ class optimizer {
   // liveness, with nothing to merge in them; or the same, merged.
   enum class ahead : std::uint8_t { none, checked, merged };
   ahead ahead_ = ahead::none;
-  std::vector<std::uint8_t> before_;
-  std::vector<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
-  std::vector<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
-  std::vector<std::uint8_t> zero_, seen_, drop_;
+  std::span<std::uint8_t> before_;
+  std::span<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
+  std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
+  std::span<std::uint8_t> zero_, seen_, drop_;
   struct key {
     std::uint16_t code;
     std::uint32_t k;
@@ -12962,13 +12978,16 @@ class optimizer {
     constexpr bool operator==(const key&) const noexcept = default;
   };
   std::vector<key> keys_;
-  std::vector<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
+  std::span<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
 
   // Values are numbered through a hash table (open addressing over values_); with each
   // value its constant, when it folds to one (see exact()).
   std::vector<std::int32_t> index_;
-  std::vector<std::uint32_t> konst_;
-  std::vector<std::int8_t> cdepth_;  // how deep its folding goes (-1: not a constant)
+  struct folded {
+    std::uint32_t c;
+    std::int8_t depth;  // how deep its folding goes (-1: not a constant)
+  };
+  std::vector<folded> konst_;
 
   static constexpr std::uint32_t hash(const vnode& v) noexcept {
     std::uint32_t h = (static_cast<std::uint32_t>(v.op) << 16 | v.code) * 0x9e3779b1u;
@@ -13003,9 +13022,9 @@ class optimizer {
     std::int8_t d = -1;
     std::uint32_t c = 0;
     auto operand = [&](std::int32_t o, std::uint32_t& out) {
-      if (o < 0 || cdepth_[static_cast<std::size_t>(o)] < 0) return -1;
-      out = konst_[static_cast<std::size_t>(o)];
-      return static_cast<int>(cdepth_[static_cast<std::size_t>(o)]);
+      if (o < 0 || konst_[static_cast<std::size_t>(o)].depth < 0) return -1;
+      out = konst_[static_cast<std::size_t>(o)].c;
+      return static_cast<int>(konst_[static_cast<std::size_t>(o)].depth);
     };
     std::uint32_t l = 0, r = 0;
     bool ok = false;
@@ -13026,10 +13045,14 @@ class optimizer {
       }
     }
     values_.push_back(v);
-    konst_.push_back(c);
-    cdepth_.push_back(d);
+    konst_.push_back(folded{c, d});
   }
   constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
+
+  template <class T>
+  static constexpr void fill(std::span<T> t, std::size_t n, int v) {
+    for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<T>(v);
+  }
 
   // Which code is reached (seen_), without what is known on the way.
   constexpr void reach() {
@@ -13050,8 +13073,8 @@ class optimizer {
   // Each jump's absolute targets, in jt_ and jf_.
   constexpr void edges() {
     const std::size_t n = p_.size();
-    jt_.assign(n, -1);
-    jf_.assign(n, -1);
+    fill(jt_, n, -1);
+    fill(jf_, n, -1);
     for (std::size_t i = 0; i < n; ++i) {
       const instruction& in = p_[i];
       if (in.code == (jmp | ja)) {
@@ -13067,8 +13090,8 @@ class optimizer {
   // constant): true when there is some other than a `ret`; made `ret #0` when `apply`.
   constexpr bool zero_code(bool apply) {
     const std::size_t n = p_.size();
-    std::vector<std::uint8_t>& zero = zero_;
-    zero.assign(n + 1, 0);
+    const std::span<std::uint8_t> zero = zero_;
+    fill(zero, n + 1, 0);
     bool found = false;
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
@@ -13106,7 +13129,7 @@ class optimizer {
   // Which registers each instruction's entry needs (a backward pass; jumps go forward).
   constexpr void liveness() {
     const std::size_t n = p_.size();
-    live_.assign(n + 1, 0);
+    fill(live_, n + 1, 0);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       const std::uint8_t after = r + 1 < n ? live_[r + 1] : 0;
@@ -13131,12 +13154,12 @@ class optimizer {
       live_[r] = l;
     }
   }
-  constexpr std::uint8_t live_at(std::size_t i) const { return i < live_.size() ? live_[i] : 0; }
+  constexpr std::uint8_t live_at(std::size_t i) const { return i <= p_.size() ? live_[i] : 0; }
 
   // The exact value of v, if it is a constant (folded through at most 24 operations).
   constexpr bool exact(std::int32_t v, std::uint32_t& out) const {
-    if (v < 0 || cdepth_[static_cast<std::size_t>(v)] < 0) return false;
-    out = konst_[static_cast<std::size_t>(v)];
+    if (v < 0 || konst_[static_cast<std::size_t>(v)].depth < 0) return false;
+    out = konst_[static_cast<std::size_t>(v)].c;
     return true;
   }
 
@@ -13334,9 +13357,9 @@ class optimizer {
   }
 
   // What is known on arrival at `to`: what every path there knows.
-  static constexpr void arrive(std::vector<state>& in, std::vector<std::uint8_t>& seen, std::int32_t to, const state& s,
-                               std::int32_t) {
-    if (to < 0 || static_cast<std::size_t>(to) >= seen.size()) return;
+  constexpr void arrive(std::vector<state>& in, std::int32_t to, const state& s) {
+    const std::span<std::uint8_t> seen = seen_;
+    if (to < 0 || static_cast<std::size_t>(to) >= p_.size()) return;
     const auto t = static_cast<std::size_t>(to);
     if (!seen[t]) {
       seen[t] = true;
