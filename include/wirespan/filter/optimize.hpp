@@ -431,22 +431,25 @@ class optimizer {
     keys.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
-      key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
-             i.k, -1, -1};
+      const std::uint16_t code = static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) |
+                                                            (family_[r] != 0 ? 0x4000 : 0));
+      std::uint32_t kv = i.k;
+      std::int32_t t = -1, f = -1;  // classes of the successors (-1: none)
       const std::uint16_t c = class_of(i.code);
       if (c == jmp) {
-        kk.t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
-        kk.f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
-        if (i.code == (jmp | ja)) kk.k = 0, kk.f = kk.t;
-        if (kk.t < 0 || kk.f < 0) continue;  // (not seen: no class)
+        t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
+        f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
+        if (i.code == (jmp | ja)) kv = 0, f = t;
+        if (t < 0 || f < 0) continue;  // (not seen: no class)
       } else if (c != ret) {
         if (r + 1 >= n || cls[r + 1] < 0) continue;
-        kk.t = cls[r + 1];
+        t = cls[r + 1];
       }
-      std::uint32_t h = (std::uint32_t{kk.code} * 0x9e3779b1u) ^ (kk.k * 0x85ebca6bu) ^
-                        (static_cast<std::uint32_t>(kk.t) * 0xc2b2ae35u) ^ (static_cast<std::uint32_t>(kk.f) * 0x27d4eb2fu);
-      h ^= h >> 15;
-      std::size_t slot = h & (table.size() - 1);
+      const key kk{std::uint64_t{code} | std::uint64_t{kv} << 16,
+                   std::uint64_t{static_cast<std::uint32_t>(t)} | std::uint64_t{static_cast<std::uint32_t>(f)} << 32};
+      std::uint64_t h = kk.a * 0x9e3779b97f4a7c15u ^ kk.b * 0xc2b2ae3d27d4eb4fu;
+      h ^= h >> 29;
+      std::size_t slot = static_cast<std::size_t>(h) & (table.size() - 1);
       while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
       if (table[slot] < 0) {
         last[keys.size()] = static_cast<std::int32_t>(r);
@@ -491,9 +494,8 @@ class optimizer {
   std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
   std::span<std::uint8_t> zero_, seen_, drop_;
   struct key {
-    std::uint16_t code;
-    std::uint32_t k;
-    std::int32_t t, f;  // classes of the successors (-1: none)
+    std::uint64_t a;  // code (with the barrier and family bits) and k
+    std::uint64_t b;  // the classes of the successors, as 32-bit words (-1: none)
     constexpr bool operator==(const key&) const noexcept = default;
   };
   std::vector<key> keys_;
