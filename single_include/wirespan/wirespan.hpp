@@ -11162,6 +11162,16 @@ constexpr bool is_alnum(char c) noexcept {
 
 // Words: libpcap's identifiers and addresses ([A-Za-z0-9] then [-_.:/A-Za-z0-9]*), which
 // also take in IPv4/IPv6/MAC addresses and prefixes; a word of digits is a number.
+// The same word. (string_view's == calls the C library's memcmp for text not known at
+// compile time; for the parser's short words, comparing here is several times cheaper.)
+constexpr bool same_word(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 constexpr bool is_word_char(char c) noexcept { return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; }
 
 constexpr int hex_digit(char c) noexcept {
@@ -11421,7 +11431,7 @@ inline constexpr named_number protocol_names[] = {
 
 constexpr bool lookup(const named_number* table, std::size_t n, std::string_view name, std::uint32_t& out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
-    if (table[i].name == name) {
+    if (same_word(table[i].name, name)) {
       out = table[i].value;
       return true;
     }
@@ -11451,7 +11461,7 @@ struct parser {
   }
   // (An escaped word, \tcp, is a name: never a keyword or a protocol qualifier.)
   constexpr bool is_word(std::string_view w) const noexcept {
-    return cur.kind == tok::id && !cur.escaped && cur.text == w;
+    return cur.kind == tok::id && !cur.escaped && same_word(cur.text, w);
   }
   constexpr proto cur_proto() const noexcept { return cur.escaped ? proto::none : proto_of(cur.text); }
 
@@ -11542,7 +11552,7 @@ struct parser {
   constexpr bool id_follows() const noexcept {
     lexer l = lex;
     token t = cur;
-    while ((t.kind == tok::id && !t.escaped && t.text == "not") || t.kind == tok::bang || t.kind == tok::lparen) {
+    while ((t.kind == tok::id && !t.escaped && same_word(t.text, "not")) || t.kind == tok::bang || t.kind == tok::lparen) {
       t = l.next();
     }
     if (number_like(t)) {
@@ -11871,17 +11881,17 @@ struct parser {
   }
 
   static constexpr proto proto_of(std::string_view w) noexcept {
-    if (w == "ether" || w == "link") return proto::ether;
-    if (w == "ip") return proto::ip;
-    if (w == "ip6") return proto::ip6;
-    if (w == "arp") return proto::arp;
-    if (w == "rarp") return proto::rarp;
-    if (w == "tcp") return proto::tcp;
-    if (w == "udp") return proto::udp;
-    if (w == "sctp") return proto::sctp;
-    if (w == "icmp") return proto::icmp;
-    if (w == "icmp6") return proto::icmp6;
-    if (w == "igmp") return proto::igmp;
+    if (same_word(w, "ether") || same_word(w, "link")) return proto::ether;
+    if (same_word(w, "ip")) return proto::ip;
+    if (same_word(w, "ip6")) return proto::ip6;
+    if (same_word(w, "arp")) return proto::arp;
+    if (same_word(w, "rarp")) return proto::rarp;
+    if (same_word(w, "tcp")) return proto::tcp;
+    if (same_word(w, "udp")) return proto::udp;
+    if (same_word(w, "sctp")) return proto::sctp;
+    if (same_word(w, "icmp")) return proto::icmp;
+    if (same_word(w, "icmp6")) return proto::icmp6;
+    if (same_word(w, "igmp")) return proto::igmp;
     return proto::none;
   }
 
@@ -12047,7 +12057,7 @@ struct parser {
     if (t.kind != tok::id) return false;
     if (t.escaped) return true;
     for (std::string_view k : value_keywords) {
-      if (t.text == k) return false;
+      if (same_word(t.text, k)) return false;
     }
     return proto_of(t.text) == proto::none;
   }
@@ -12295,7 +12305,7 @@ struct parser {
       return true;
     }
     for (const auto& n : port_names) {
-      if (n.name == w) {
+      if (same_word(n.name, w)) {
         out = n.value;
         return true;
       }
@@ -12806,23 +12816,17 @@ class optimizer {
       }
       if (i + 1 < n) go_on(i, static_cast<std::int32_t>(i + 1), s);
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!seen[i]) drop[i] = true;
+    // Code no path reaches goes, and so do jumps to the next kept instruction (backwards:
+    // dropping one can make a jump before it one).
+    bool dropped = false;
+    std::int32_t next_kept = static_cast<std::int32_t>(n);
+    for (std::size_t r = n; r-- > 0;) {
+      if (!seen[r]) drop[r] = true;
+      if (!drop[r] && p_[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true;
+      if (drop[r]) dropped = true;
+      else next_kept = static_cast<std::int32_t>(r);
     }
-    // Jumps to the next kept instruction go too (repeat: dropping one can make another).
-    for (bool more = true; more;) {
-      more = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (drop[i] || p_[i].code != (jmp | ja) || barrier_[i] != 0) continue;
-        std::size_t j = i + 1;
-        while (j < n && drop[j]) ++j;
-        if (static_cast<std::int32_t>(j) >= jt[i]) {
-          drop[i] = more = true;
-        }
-      }
-    }
-    for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
-    if (!changed) return false;
+    if (!changed && !dropped) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
     const std::span<std::int32_t> at = at_;
     std::int32_t next = 0;
@@ -12912,22 +12916,25 @@ class optimizer {
     keys.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
-      key kk{static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) | (family_[r] != 0 ? 0x4000 : 0)),
-             i.k, -1, -1};
+      const std::uint16_t code = static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) |
+                                                            (family_[r] != 0 ? 0x4000 : 0));
+      std::uint32_t kv = i.k;
+      std::int32_t t = -1, f = -1;  // classes of the successors (-1: none)
       const std::uint16_t c = class_of(i.code);
       if (c == jmp) {
-        kk.t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
-        kk.f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
-        if (i.code == (jmp | ja)) kk.k = 0, kk.f = kk.t;
-        if (kk.t < 0 || kk.f < 0) continue;  // (not seen: no class)
+        t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
+        f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
+        if (i.code == (jmp | ja)) kv = 0, f = t;
+        if (t < 0 || f < 0) continue;  // (not seen: no class)
       } else if (c != ret) {
         if (r + 1 >= n || cls[r + 1] < 0) continue;
-        kk.t = cls[r + 1];
+        t = cls[r + 1];
       }
-      std::uint32_t h = (std::uint32_t{kk.code} * 0x9e3779b1u) ^ (kk.k * 0x85ebca6bu) ^
-                        (static_cast<std::uint32_t>(kk.t) * 0xc2b2ae35u) ^ (static_cast<std::uint32_t>(kk.f) * 0x27d4eb2fu);
-      h ^= h >> 15;
-      std::size_t slot = h & (table.size() - 1);
+      const key kk{std::uint64_t{code} | std::uint64_t{kv} << 16,
+                   std::uint64_t{static_cast<std::uint32_t>(t)} | std::uint64_t{static_cast<std::uint32_t>(f)} << 32};
+      std::uint64_t h = kk.a * 0x9e3779b97f4a7c15u ^ kk.b * 0xc2b2ae3d27d4eb4fu;
+      h ^= h >> 29;
+      std::size_t slot = static_cast<std::size_t>(h) & (table.size() - 1);
       while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
       if (table[slot] < 0) {
         last[keys.size()] = static_cast<std::int32_t>(r);
@@ -12972,9 +12979,8 @@ class optimizer {
   std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
   std::span<std::uint8_t> zero_, seen_, drop_;
   struct key {
-    std::uint16_t code;
-    std::uint32_t k;
-    std::int32_t t, f;  // classes of the successors (-1: none)
+    std::uint64_t a;  // code (with the barrier and family bits) and k
+    std::uint64_t b;  // the classes of the successors, as 32-bit words (-1: none)
     constexpr bool operator==(const key&) const noexcept = default;
   };
   std::vector<key> keys_;

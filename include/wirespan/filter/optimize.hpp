@@ -325,23 +325,17 @@ class optimizer {
       }
       if (i + 1 < n) go_on(i, static_cast<std::int32_t>(i + 1), s);
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!seen[i]) drop[i] = true;
+    // Code no path reaches goes, and so do jumps to the next kept instruction (backwards:
+    // dropping one can make a jump before it one).
+    bool dropped = false;
+    std::int32_t next_kept = static_cast<std::int32_t>(n);
+    for (std::size_t r = n; r-- > 0;) {
+      if (!seen[r]) drop[r] = true;
+      if (!drop[r] && p_[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true;
+      if (drop[r]) dropped = true;
+      else next_kept = static_cast<std::int32_t>(r);
     }
-    // Jumps to the next kept instruction go too (repeat: dropping one can make another).
-    for (bool more = true; more;) {
-      more = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (drop[i] || p_[i].code != (jmp | ja) || barrier_[i] != 0) continue;
-        std::size_t j = i + 1;
-        while (j < n && drop[j]) ++j;
-        if (static_cast<std::int32_t>(j) >= jt[i]) {
-          drop[i] = more = true;
-        }
-      }
-    }
-    for (std::size_t i = 0; i < n; ++i) changed = changed || drop[i];
-    if (!changed) return false;
+    if (!changed && !dropped) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
     const std::span<std::int32_t> at = at_;
     std::int32_t next = 0;
