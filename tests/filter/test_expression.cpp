@@ -388,6 +388,24 @@ TEST_CASE("filter expressions: the optimizer may bring code over 4096 instructio
   CHECK(fits->size() == 4095);
 }
 
+TEST_CASE("filter expressions: the code before optimizing is bounded at 16384 instructions") {
+  // 256 ports or'ed: 16,384 or fewer before optimizing, 3,128 after. 257: refused, with
+  // the bound in the message (libpcap has no such bound: found by fuzzing
+  // filter_differential, where libpcap compiled code of 17,090 instructions to 386).
+  std::string e = "port 1";
+  for (int i = 2; i <= 256; ++i) e += " or port " + std::to_string(i);
+  const auto fits = f::compile(e);
+  REQUIRE(fits);
+  CHECK(fits->size() == 3128);
+  CHECK(f::validate(*fits));
+  e += " or port 257";
+  const auto refused = f::compile(e);
+  REQUIRE(!refused);
+  CHECK(refused.error().code == wirespan::errc::limit_exceeded);
+  CHECK(std::string_view(refused.error().what) == "filter: the code before optimizing has more than 16384 instructions");
+  static_assert(f::max_code_before_optimizing == 16384);
+}
+
 TEST_CASE("filter expressions: an escaped word is never a number or len") {
   // (found by fuzzing against libpcap: `\tcp-syn` is a name there, a syntax error here)
   for (const char* e : {"tcp[13] & \\tcp-syn != 0", "\\len > 10", "ip[2:2] - tcp[\\tcpflags:4] & tcp-syn != 0"}) {

@@ -68,6 +68,10 @@ struct compile_options {
   void* resolve_context = nullptr;
 };
 
+/// The most instructions the code of an expression may have before the optimizer runs
+/// (libpcap has no such bound; its optimized program may then be up to 4096 long).
+inline constexpr std::size_t max_code_before_optimizing = 4 * max_instructions;
+
 namespace detail {
 
 inline constexpr std::uint32_t ethertype_ip = 0x0800;
@@ -977,9 +981,7 @@ class codegen {
           (side == 0 ? code[i].jt : code[i].jf) = via;
           changed = true;
         }
-        if (code.size() > code_limit()) {
-          return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
-        }
+        if (code.size() > code_limit()) return too_long();
       }
     }
     std::vector<instruction> out;
@@ -999,15 +1001,20 @@ class codegen {
       }
       out.push_back(in);
     }
-    if (out.size() > code_limit()) {
-      return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
-    }
+    if (out.size() > code_limit()) return too_long();
     return out;
   }
-  // The code before the optimizer may be longer than a program may be (libpcap has no
-  // limit there): compile() checks the optimized program.
+  // The code before the optimizer may be longer than a program may be: compile() checks
+  // the optimized program. It is bounded all the same (libpcap's is not), so that no
+  // expression makes the optimizer's work and memory grow without end.
   constexpr std::size_t code_limit() const noexcept {
-    return o_.optimize ? 4 * max_instructions : max_instructions;
+    return o_.optimize ? max_code_before_optimizing : max_instructions;
+  }
+  constexpr error too_long() const noexcept {
+    if (o_.optimize) {
+      return make_error(errc::limit_exceeded, 0, "filter: the code before optimizing has more than 16384 instructions");
+    }
+    return make_error(errc::limit_exceeded, 0, "filter: the program has more than 4096 instructions");
   }
 };
 
