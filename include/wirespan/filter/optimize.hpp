@@ -331,10 +331,13 @@ class optimizer {
     std::int32_t next_kept = static_cast<std::int32_t>(n);
     for (std::size_t r = n; r-- > 0;) {
       if (!seen[r]) drop[r] = true;
-      if (!drop[r] && p_[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true;
+      if (!drop[r] && p_[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true, light = false;
       if (drop[r]) dropped = true;
       else next_kept = static_cast<std::int32_t>(r);
     }
+    // (a pass that only moved edges to equal code and dropped what is no longer reached
+    // leaves nothing new to merge: see another())
+    only_merged_ = light;
     if (!changed && !dropped) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
     const std::span<std::int32_t> at = at_;
@@ -385,7 +388,12 @@ class optimizer {
   // it is found, the next pass moves the edges and drops what is no longer reached, but
   // does not walk the program: edges moved to code that behaves alike change nothing
   // else it would find), code that now ends only in `ret #0`, a test whose two ways now
-  // go to the same place, an `and; jeq #0` that now fits as a `jset`.
+  // go to the same place, an `and; jeq #0` that now fits as a `jset`. After such a pass
+  // that dropped no jump, equal code and code ending in `ret #0` are not looked for
+  // again: moving edges to equal code, and dropping what is no longer reached, changes no
+  // reached instruction's successors, so no class of equal code and no `ret #0` status.
+  // (A dropped jump to the next instruction does: what fell into it now falls into
+  // where it went.)
   constexpr bool another() {
     if (again_) return true;
     const std::size_t n = p_.size();
@@ -396,9 +404,13 @@ class optimizer {
     }
     edges();
     // (the next pass starts from what is found here)
-    ahead_ = merge(jt_, jf_) ? ahead::merged : ahead::checked;
-    if (ahead_ == ahead::merged) return true;
-    if (zero_code(false)) return true;
+    if (only_merged_) {
+      ahead_ = ahead::checked;
+    } else {
+      ahead_ = merge(jt_, jf_) ? ahead::merged : ahead::checked;
+      if (ahead_ == ahead::merged) return true;
+      if (zero_code(false)) return true;
+    }
     for (std::size_t i = 0; i < n; ++i) {
       if (is_conditional_jump(p_[i].code) && jt_[i] == jf_[i]) return true;  // (goes one way)
       if (i + 1 < n && jset_fits(i)) return true;
@@ -479,6 +491,7 @@ class optimizer {
   state cur_;               // what is known on entry to pending_, when it is kept here
   std::int32_t pending_ = -1;
   bool again_ = false;         // this pass changed what a pass finds from (see another())
+  bool only_merged_ = false;   // this pass only moved edges to equal code (see another())
   // What another() left for the next pass: nothing; or its edges (jt_, jf_) and
   // liveness, with nothing to merge in them; or the same, merged.
   enum class ahead : std::uint8_t { none, checked, merged };
