@@ -965,7 +965,8 @@ class codegen {
     // target" inserted right after it. An insertion lengthens the jumps over it, so repeat
     // until all fit (each pass inserts at least one instruction, and the program is
     // bounded, so this ends).
-    for (bool changed = true; changed;) {
+    // (no jump in code of 256 instructions or fewer is longer than 255)
+    for (bool changed = code.size() > 256; changed;) {
       changed = false;
       for (std::size_t i = 0; i < code.size(); ++i) {
         if (!is_conditional_jump(code[i].code)) continue;
