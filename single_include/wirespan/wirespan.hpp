@@ -10998,9 +10998,10 @@ constexpr instruction jump(std::uint16_t code, std::uint32_t value, std::uint8_t
 
 /// True for the conditional jumps (JEQ, JGT, JGE, JSET with K or X).
 constexpr bool is_conditional_jump(std::uint16_t code) noexcept {
-  if (class_of(code) != jmp) return false;
-  const std::uint16_t op = op_of(code);
-  return (op == jeq || op == jgt || op == jge || op == jset) && (code & ~std::uint16_t{0xf8}) == jmp;
+  // (class jmp, nothing above the low byte, and the operation one of 0x10 to 0x40:
+  // jeq, jgt, jge, jset; the same as comparing with each, in fewer steps)
+  static_assert(jeq == 0x10 && jgt == 0x20 && jge == 0x30 && jset == 0x40);
+  return (code & ~std::uint16_t{0xf8}) == jmp && static_cast<unsigned>(op_of(code) - 0x10) <= 0x30u;
 }
 
 /// For a load at a fixed offset (`ld [k]`, `ldh [k]`, `ldb [k]`, `ldxb 4*([k]&0xf)`): the

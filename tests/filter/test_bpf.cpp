@@ -136,6 +136,21 @@ TEST_CASE("filter: mnemonics of every operation, as tcpdump -d prints them") {
   CHECK(f::image(stmt(jmp | ja, 3), 10) == "(010) ja       14");
 }
 
+TEST_CASE("filter: is_conditional_jump, every code against the rule written out") {
+  // (it tests the operation as a range: here it is compared with each one)
+  for (unsigned c = 0; c <= 0xffff; ++c) {
+    const auto code = static_cast<std::uint16_t>(c);
+    const std::uint16_t op = code & 0xf0;
+    const bool rule = (code & 0x07) == f::jmp && (code & 0xff00) == 0 &&
+                      (op == f::jeq || op == f::jgt || op == f::jge || op == f::jset);
+    if (f::is_conditional_jump(code) != rule) FAIL_CHECK("code " << c);
+  }
+  CHECK(f::is_conditional_jump(f::jmp | f::jeq | f::k));
+  CHECK(f::is_conditional_jump(f::jmp | f::jset | f::x));
+  CHECK(!f::is_conditional_jump(f::jmp | f::ja));
+  CHECK(!f::is_conditional_jump(0x0100 | f::jmp | f::jeq));
+}
+
 TEST_CASE("filter: the kernel's checks, one by one") {
   using V = std::vector<instruction>;
   auto kernel = [](const V& p) { return f::validate(p).has_value(); };
