@@ -101,12 +101,20 @@ constexpr bool same(const inline_list<T, N>& x, const inline_list<T, N>& y) noex
 inline constexpr std::size_t max_facts = 48;
 
 struct state {
-  constexpr state() noexcept {}  // (user-provided: a vector of states is not zeroed first)
-  std::int32_t A = -1;  // value numbers (-1: unknown)
-  std::int32_t X = -1;
-  std::int32_t M[memory_words] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+  // (nothing is written: a vector of states is made once, and a state is only read after
+  // one is copied to it; start() is the one at the program's start)
+  constexpr state() noexcept {}
+  std::int32_t A;  // value numbers (-1: unknown)
+  std::int32_t X;
+  std::int32_t M[memory_words];
   inline_list<fact, max_facts> facts;           // outcomes known on every path here
   inline_list<std::int32_t, max_facts> loaded;  // loads known to be within the captured bytes
+  static constexpr state start(std::int32_t zero) noexcept {
+    state s;
+    s.A = s.X = zero;
+    for (std::int32_t& m : s.M) m = -1;
+    return s;
+  }
 };
 
 
@@ -224,9 +232,7 @@ class optimizer {
     fill(seen, n, 0);
     fill(drop, n, 0);
     seen[0] = true;
-    in[0] = state{};
-    in[0].A = number({vop::konst, 0, -1, -1, 0});
-    in[0].X = in[0].A;
+    in[0] = state::start(number({vop::konst, 0, -1, -1, 0}));
     // What is known on arrival at i + 1 is kept in cur_ rather than in in[i + 1] when the
     // only way there is from i (it is the last way there: edges go forward); the next
     // step works on it there, without copying it.
