@@ -115,8 +115,6 @@ constexpr bool is_alnum(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-// Words: libpcap's identifiers and addresses ([A-Za-z0-9] then [-_.:/A-Za-z0-9]*), which
-// also take in IPv4/IPv6/MAC addresses and prefixes; a word of digits is a number.
 // The same word. (string_view's == calls the C library's memcmp for text not known at
 // compile time; for the parser's short words, comparing here is several times cheaper.)
 constexpr bool same_word(std::string_view a, std::string_view b) noexcept {
@@ -127,6 +125,8 @@ constexpr bool same_word(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+// Words: libpcap's identifiers and addresses ([A-Za-z0-9] then [-_.:/A-Za-z0-9]*), which
+// also take in IPv4/IPv6/MAC addresses and prefixes; a word of digits is a number.
 constexpr bool is_word_char(char c) noexcept { return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == ':'; }
 
 constexpr int hex_digit(char c) noexcept {
