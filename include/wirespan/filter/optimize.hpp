@@ -459,9 +459,8 @@ class optimizer {
       }
       const key kk{std::uint64_t{code} | std::uint64_t{kv} << 16,
                    std::uint64_t{static_cast<std::uint32_t>(t)} | std::uint64_t{static_cast<std::uint32_t>(f)} << 32};
-      std::uint64_t h = kk.a * 0x9e3779b97f4a7c15u ^ kk.b * 0xc2b2ae3d27d4eb4fu;
-      h ^= h >> 29;
-      std::size_t slot = static_cast<std::size_t>(h) & (table.size() - 1);
+      const std::uint64_t h = kk.a * 0x9e3779b97f4a7c15u ^ kk.b * 0xc2b2ae3d27d4eb4fu;
+      std::size_t slot = static_cast<std::uint32_t>(h ^ (h >> 29)) & (table.size() - 1);
       while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
       if (table[slot] < 0) {
         last[keys.size()] = static_cast<std::int32_t>(r);
