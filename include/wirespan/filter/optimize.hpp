@@ -164,20 +164,21 @@ class optimizer {
     while (room < 2 * n) room *= 2;
     // (assign, not resize: clang 14 cannot resize() these in a constant expression)
     words_.assign(6 * (n + 1) + room, 0);
-    bytes_.assign(6 * (n + 1), 0);
+    bytes_.assign(5 * (n + 1), 0);
     std::size_t w = 0, b = 0;
     for (std::span<std::int32_t>* t : {&jt_, &jf_, &at_, &cls_, &last_, &loadv_}) {
       *t = std::span<std::int32_t>(words_).subspan(w, n + 1);
       w += n + 1;
     }
     table_ = std::span<std::int32_t>(words_).subspan(w, room);
-    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_, &before_}) {
+    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_}) {
       *t = std::span<std::uint8_t>(bytes_).subspan(b, n + 1);
       b += n + 1;
     }
     // (room for the values a pass or two numbers: growing the tables is most of their cost)
     values_.reserve(2 * n + 32);
     konst_.reserve(2 * n + 32);
+    edges();  // (then kept as the program changes: see pass())
   }
   optimizer(const optimizer&) = delete;  // (the tables point into words_ and bytes_)
   optimizer& operator=(const optimizer&) = delete;
@@ -196,7 +197,6 @@ class optimizer {
     } else if (ahead_ == ahead::checked) {  // (another() found nothing to merge)
       changed = false;
     } else {
-      edges();
       // (first: what the pass learns below holds for the edges as they are then)
       changed = merge(jt, jf);
     }
@@ -358,13 +358,20 @@ class optimizer {
       if (drop[i]) continue;
       instruction ins = p_[i];
       const std::int32_t self = at[i];
-      if (ins.code == (jmp | ja)) {
-        ins.k = static_cast<std::uint32_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
-      } else if (is_conditional_jump(ins.code)) {
-        ins.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
-        ins.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jf[i])] - self - 1);
-      }
       const auto to = static_cast<std::size_t>(self);
+      // (the edges move with it: jt_ and jf_ stay those of the program)
+      std::int32_t t = -1, f = -1;
+      if (ins.code == (jmp | ja)) {
+        t = f = at[static_cast<std::size_t>(jt[i])];
+        ins.k = static_cast<std::uint32_t>(t - self - 1);
+      } else if (is_conditional_jump(ins.code)) {
+        t = at[static_cast<std::size_t>(jt[i])];
+        f = at[static_cast<std::size_t>(jf[i])];
+        ins.jt = static_cast<std::uint8_t>(t - self - 1);
+        ins.jf = static_cast<std::uint8_t>(f - self - 1);
+      }
+      jt[to] = t;
+      jf[to] = f;
       p_[to] = ins;
       family_[to] = family_[i];
       barrier_[to] = barrier_[i];
@@ -403,12 +410,7 @@ class optimizer {
   constexpr bool another() {
     if (again_) return true;
     const std::size_t n = p_.size();
-    for (std::size_t i = 0; i <= n; ++i) before_[i] = live_[i];
-    liveness();
-    for (std::size_t i = 0; i < n; ++i) {
-      if ((before_[i] & ~live_[i]) != 0) return true;  // (needed before, not now)
-    }
-    edges();
+    if (liveness()) return true;  // (a register needed before, not now)
     // (the next pass starts from what is found here)
     if (only_merged_) {
       ahead_ = ahead::checked;
@@ -501,7 +503,6 @@ class optimizer {
   // liveness, with nothing to merge in them; or the same, merged.
   enum class ahead : std::uint8_t { none, checked, merged };
   ahead ahead_ = ahead::none;
-  std::span<std::uint8_t> before_;
   std::span<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
   std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
   std::span<std::uint8_t> zero_, seen_, drop_;
@@ -660,9 +661,12 @@ class optimizer {
   }
 
   // Which registers each instruction's entry needs (a backward pass; jumps go forward).
-  constexpr void liveness() {
+  // True when one was needed somewhere before and is not now (live_ holds what was found
+  // before: see pass()).
+  constexpr bool liveness() {
     const std::size_t n = p_.size();
-    fill(live_, n + 1, 0);
+    live_[n] = 0;
+    std::uint8_t gone = 0;
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       const std::uint8_t after = r + 1 < n ? live_[r + 1] : 0;
@@ -684,8 +688,10 @@ class optimizer {
           }
         }
       }
+      gone = static_cast<std::uint8_t>(gone | (live_[r] & ~l));
       live_[r] = l;
     }
+    return gone != 0;
   }
   constexpr std::uint8_t live_at(std::size_t i) const { return i <= p_.size() ? live_[i] : 0; }
 
