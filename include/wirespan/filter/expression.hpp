@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
@@ -384,6 +385,59 @@ inline constexpr named_number protocol_names[] = {
     {"ipv6-icmp", 58}, {"pim", 103}, {"vrrp", 112}, {"sctp", 132},  // (Debian 12 /etc/protocols)
 };
 
+// The words the parser asks about at almost every token (is it a protocol, a name for a
+// number, a keyword that is never a value, a primitive not supported?), in one table
+// made at compile time: one probe per question, not a walk over the lists above.
+struct word_info {
+  std::string_view text;  // (empty: a free slot)
+  proto protocol = proto::none;
+  bool value_keyword = false;
+  bool unsupported = false;
+  bool arith = false;
+  std::uint32_t arith_value = 0;
+};
+inline constexpr std::size_t word_slots = 512;  // (a power of two, over twice the words)
+constexpr std::size_t word_slot(std::string_view w) noexcept {
+  std::uint32_t h = 2166136261u;
+  for (char c : w) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  return (h ^ (h >> 16)) & (word_slots - 1);
+}
+constexpr std::array<word_info, word_slots> make_word_table() noexcept {
+  std::array<word_info, word_slots> t{};
+  auto entry = [&t](std::string_view w) -> word_info& {
+    std::size_t s = word_slot(w);
+    while (!t[s].text.empty() && !same_word(t[s].text, w)) s = (s + 1) & (word_slots - 1);
+    t[s].text = w;
+    return t[s];
+  };
+  for (const named_number& n : arith_names) {
+    word_info& e = entry(n.name);
+    e.arith = true;
+    e.arith_value = n.value;
+  }
+  for (std::string_view w : unsupported_words) entry(w).unsupported = true;
+  for (std::string_view w : value_keywords) entry(w).value_keyword = true;
+  const std::pair<std::string_view, proto> protocols[] = {
+      {"ether", proto::ether}, {"link", proto::ether}, {"ip", proto::ip},     {"ip6", proto::ip6},
+      {"arp", proto::arp},     {"rarp", proto::rarp},  {"tcp", proto::tcp},   {"udp", proto::udp},
+      {"sctp", proto::sctp},   {"icmp", proto::icmp},  {"icmp6", proto::icmp6}, {"igmp", proto::igmp}};
+  for (const auto& [w, q] : protocols) entry(w).protocol = q;
+  return t;
+}
+inline constexpr std::array<word_info, word_slots> word_table = make_word_table();
+// What the table knows of w (all false and none when it is not there).
+constexpr const word_info& word_of(std::string_view w) noexcept {
+  std::size_t s = word_slot(w);
+  while (!word_table[s].text.empty() && !same_word(word_table[s].text, w)) s = (s + 1) & (word_slots - 1);
+  return word_table[s];
+}
+// A name for a number in arithmetic (tcpflags, tcp-syn, icmp-echo, ...).
+constexpr bool arith_name(std::string_view w, std::uint32_t& out) noexcept {
+  const word_info& e = word_of(w);
+  out = e.arith_value;
+  return e.arith;
+}
+
 constexpr bool lookup(const named_number* table, std::size_t n, std::string_view name, std::uint32_t& out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     if (same_word(table[i].name, name)) {
@@ -627,7 +681,7 @@ struct parser {
     if (cur.kind == tok::number || cur.kind == tok::minus || cur.kind == tok::lparen) return true;
     if (cur.kind != tok::id || cur.escaped) return false;
     std::uint32_t v = 0;
-    return cur.text == "len" || lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v);
+    return cur.text == "len" || arith_name(cur.text, v);
   }
 
   // A relation, if the input from here is one: tried first, undone otherwise.
@@ -643,6 +697,7 @@ struct parser {
     if (cur.kind == tok::id && cur_proto() != proto::none) {
       lexer peek = lex;
       committed = peek.next().kind == tok::lbracket;
+      if (!committed) return false;  // (a protocol with no '[': a primitive, `tcp`)
     }
     std::int32_t l = parse_arith(0);
     if (failed && committed) return true;
@@ -788,7 +843,7 @@ struct parser {
         advance();
         return add_arith(a);
       }
-      if (lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v)) {
+      if (arith_name(cur.text, v)) {
         arith_node a;
         a.kind = arith_kind::number;
         a.value = v;
@@ -835,20 +890,7 @@ struct parser {
     return -1;
   }
 
-  static constexpr proto proto_of(std::string_view w) noexcept {
-    if (same_word(w, "ether") || same_word(w, "link")) return proto::ether;
-    if (same_word(w, "ip")) return proto::ip;
-    if (same_word(w, "ip6")) return proto::ip6;
-    if (same_word(w, "arp")) return proto::arp;
-    if (same_word(w, "rarp")) return proto::rarp;
-    if (same_word(w, "tcp")) return proto::tcp;
-    if (same_word(w, "udp")) return proto::udp;
-    if (same_word(w, "sctp")) return proto::sctp;
-    if (same_word(w, "icmp")) return proto::icmp;
-    if (same_word(w, "icmp6")) return proto::icmp6;
-    if (same_word(w, "igmp")) return proto::igmp;
-    return proto::none;
-  }
+  static constexpr proto proto_of(std::string_view w) noexcept { return word_of(w).protocol; }
 
   constexpr std::int32_t add_primitive(primitive p) {
     out.primitives.push_back(p);
@@ -896,12 +938,10 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : unsupported_words) {
-      if (is_word(w)) {
-        failed = true;
-        err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
-        return -1;
-      }
+    if (cur.kind == tok::id && !cur.escaped && word_of(cur.text).unsupported) {
+      failed = true;
+      err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
+      return -1;
     }
     primitive p;
     p.column = cur.column;
@@ -1011,10 +1051,8 @@ struct parser {
     if (t.kind == tok::number) return true;
     if (t.kind != tok::id) return false;
     if (t.escaped) return true;
-    for (std::string_view k : value_keywords) {
-      if (same_word(t.text, k)) return false;
-    }
-    return proto_of(t.text) == proto::none;
+    const word_info& e = word_of(t.text);
+    return !e.value_keyword && e.protocol == proto::none;
   }
 
   // A number, or a name libpcap's scanner turns into one (tcpflags, tcp-syn, icmp-echo).
@@ -1022,7 +1060,7 @@ struct parser {
     if (t.kind == tok::number) return true;
     std::uint32_t v = 0;
     return t.kind == tok::id && !t.escaped &&
-           lookup(arith_names, sizeof arith_names / sizeof arith_names[0], t.text, v);
+           arith_name(t.text, v);
   }
 
   // The value of a primitive of kind p.kind.
@@ -1109,7 +1147,7 @@ struct parser {
     }
     std::uint32_t named = 0;
     const bool named_number =
-        cur.kind == tok::id && !cur.escaped && lookup(arith_names, sizeof arith_names / sizeof arith_names[0], w, named);
+        cur.kind == tok::id && !cur.escaped && arith_name(w, named);
     if (cur.kind == tok::number || named_number) {
       // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
       // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
