@@ -160,8 +160,7 @@ class optimizer {
     family_.resize(n, 0);
     // The per-instruction tables: one allocation for the words and one for the bytes,
     // made for the program as it comes (a pass only shortens it).
-    std::size_t room = 16;  // (the most merge() uses)
-    while (room < 2 * n) room *= 2;
+    const std::size_t room = merge_room(n);  // (the most merge() uses)
     // (assign, not resize: clang 14 cannot resize() these in a constant expression)
     words_.assign(6 * (n + 1) + room, 0);
     bytes_.assign(5 * (n + 1), 0);
@@ -284,27 +283,23 @@ class optimizer {
           go_on(i, jt[i], s);
           continue;
         }
+        // `e`: s, or a copy of it, which the outcome is added to; then where it goes.
         auto side = [&](state& e, bool outcome, std::int32_t& target) {
           if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), outcome});
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
+          const auto t = static_cast<std::size_t>(target);
           if (&e == &s) go_on(i, target, e);
+          else if (t < n && &e == &in[t]) seen[t] = true;  // (made in place: see below)
           else arrive(in, target, e);
         };
-        const std::int32_t t0 = jt[i];
-        if (t0 < static_cast<std::int32_t>(n) && !seen[static_cast<std::size_t>(t0)]) {
-          // (made where it arrives, when nothing has arrived there yet: one copy, not two)
-          state& e = in[static_cast<std::size_t>(t0)];
+        const auto t0 = static_cast<std::size_t>(jt[i]);
+        if (t0 < n && !seen[t0]) {
+          // (made where it arrives, when nothing has arrived there yet: one copy, not two;
+          // if the edge is threaded on, it is a copy like the other)
+          state& e = in[t0];
           e = s;
-          if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), true});
-          const std::int32_t to = thread(e, t0, static_cast<std::int32_t>(i), true);
-          if (to == t0) {
-            seen[static_cast<std::size_t>(t0)] = true;
-          } else {
-            jt[i] = to;
-            changed = true;
-            arrive(in, to, e);
-          }
+          side(e, true, jt[i]);
         } else {
           state e = s;
           side(e, true, jt[i]);
@@ -438,10 +433,8 @@ class optimizer {
     const std::span<std::int32_t> cls = cls_;
     keys.clear();
     fill(cls, n, -1);
-    std::size_t room = 16;
-    while (room < 2 * n) room *= 2;
-    const std::span<std::int32_t> table = table_.first(room);  // open addressing: key -> class
-    fill(table, room, -1);
+    const std::span<std::int32_t> table = table_.first(merge_room(n));  // open addressing: key -> class
+    fill(table, table.size(), -1);
     keys.reserve(n);
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
@@ -582,6 +575,13 @@ class optimizer {
     konst_.push_back(folded{c, d});
   }
   constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
+
+  // The size of merge()'s table for n instructions: a power of two, at least 2n.
+  static constexpr std::size_t merge_room(std::size_t n) noexcept {
+    std::size_t room = 16;
+    while (room < 2 * n) room *= 2;
+    return room;
+  }
 
   template <class T>
   static constexpr void fill(std::span<T> t, std::size_t n, int v) {
