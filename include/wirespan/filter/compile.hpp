@@ -985,14 +985,13 @@ class codegen {
         if (code.size() > code_limit()) return too_long();
       }
     }
-    std::vector<instruction> out;
-    out.reserve(code.size());
-    tags_.clear();
-    tags_.reserve(code.size());
+    std::vector<instruction> out(code.size());
+    tags_.assign(code.size(), 0);
     for (std::size_t i = 0; i < code.size(); ++i) {
       const sym& s = code[i];
-      tags_.push_back(s.tag);
-      instruction in{s.code, 0, 0, s.k};
+      tags_[i] = s.tag;
+      instruction& in = out[i];
+      in = instruction{s.code, 0, 0, s.k};
       if (s.code == (jmp | ja)) {
         const std::int32_t target = s.jt < 0 ? static_cast<std::int32_t>(i + 1) : at[static_cast<std::size_t>(s.jt)];
         in.k = static_cast<std::uint32_t>(target - static_cast<std::int32_t>(i) - 1);
@@ -1000,7 +999,6 @@ class codegen {
         in.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jt)] - static_cast<std::int32_t>(i) - 1);
         in.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jf)] - static_cast<std::int32_t>(i) - 1);
       }
-      out.push_back(in);
     }
     if (out.size() > code_limit()) return too_long();
     return out;

@@ -432,18 +432,32 @@ class optimizer {
     const std::span<std::int32_t> last = last_;  // class -> the last instruction of the class
     const std::span<std::int32_t> cls = cls_;
     keys.clear();
-    fill(cls, n, -1);
     const std::span<std::int32_t> table = table_.first(merge_room(n));  // open addressing: key -> class
     fill(table, table.size(), -1);
     keys.reserve(n);
+    bool moved = false;
+    // Backwards: the classes of an instruction's successors, and the last instruction of
+    // each, are known when it is reached (every one after it has its class, or none).
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
+      cls[r] = -1;
       const std::uint16_t code = static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) |
                                                             (family_[r] != 0 ? 0x4000 : 0));
       std::uint32_t kv = i.k;
       std::int32_t t = -1, f = -1;  // classes of the successors (-1: none)
       const std::uint16_t c = class_of(i.code);
       if (c == jmp) {
+        // Its edges go to the last of their target's class (when a conditional one still
+        // reaches it).
+        const bool conditional = i.code != (jmp | ja);
+        for (std::int32_t* e : {&jt[r], &jf[r]}) {
+          if (*e >= static_cast<std::int32_t>(n) || cls[static_cast<std::size_t>(*e)] < 0) continue;
+          const std::int32_t to = last[static_cast<std::size_t>(cls[static_cast<std::size_t>(*e)])];
+          if (to != *e && (!conditional || to - static_cast<std::int32_t>(r) - 1 <= 255)) {
+            *e = to;
+            moved = true;
+          }
+        }
         t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
         f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
         if (i.code == (jmp | ja)) kv = 0, f = t;
@@ -463,19 +477,6 @@ class optimizer {
         table[slot] = static_cast<std::int32_t>(keys.size() - 1);
       }
       cls[r] = table[slot];
-    }
-    bool moved = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (class_of(p_[i].code) != jmp) continue;
-      for (std::int32_t* e : {&jt[i], &jf[i]}) {
-        if (*e >= static_cast<std::int32_t>(n) || cls[static_cast<std::size_t>(*e)] < 0) continue;
-        const std::int32_t to = last[static_cast<std::size_t>(cls[static_cast<std::size_t>(*e)])];
-        const bool conditional = p_[i].code != (jmp | ja);
-        if (to != *e && (!conditional || to - static_cast<std::int32_t>(i) - 1 <= 255)) {
-          *e = to;
-          moved = true;
-        }
-      }
     }
     return moved;
   }
