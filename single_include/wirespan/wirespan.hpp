@@ -11068,6 +11068,7 @@ inline constexpr std::uint32_t accept_snaplen = 262144;
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 
@@ -11430,6 +11431,59 @@ inline constexpr named_number protocol_names[] = {
     {"ipv6-icmp", 58}, {"pim", 103}, {"vrrp", 112}, {"sctp", 132},  // (Debian 12 /etc/protocols)
 };
 
+// The words the parser asks about at almost every token (is it a protocol, a name for a
+// number, a keyword that is never a value, a primitive not supported?), in one table
+// made at compile time: one probe per question, not a walk over the lists above.
+struct word_info {
+  std::string_view text;  // (empty: a free slot)
+  proto protocol = proto::none;
+  bool value_keyword = false;
+  bool unsupported = false;
+  bool arith = false;
+  std::uint32_t arith_value = 0;
+};
+inline constexpr std::size_t word_slots = 512;  // (a power of two, over twice the words)
+constexpr std::size_t word_slot(std::string_view w) noexcept {
+  std::uint32_t h = 2166136261u;
+  for (char c : w) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
+  return (h ^ (h >> 16)) & (word_slots - 1);
+}
+constexpr std::array<word_info, word_slots> make_word_table() noexcept {
+  std::array<word_info, word_slots> t{};
+  auto entry = [&t](std::string_view w) -> word_info& {
+    std::size_t s = word_slot(w);
+    while (!t[s].text.empty() && !same_word(t[s].text, w)) s = (s + 1) & (word_slots - 1);
+    t[s].text = w;
+    return t[s];
+  };
+  for (const named_number& n : arith_names) {
+    word_info& e = entry(n.name);
+    e.arith = true;
+    e.arith_value = n.value;
+  }
+  for (std::string_view w : unsupported_words) entry(w).unsupported = true;
+  for (std::string_view w : value_keywords) entry(w).value_keyword = true;
+  const std::pair<std::string_view, proto> protocols[] = {
+      {"ether", proto::ether}, {"link", proto::ether}, {"ip", proto::ip},     {"ip6", proto::ip6},
+      {"arp", proto::arp},     {"rarp", proto::rarp},  {"tcp", proto::tcp},   {"udp", proto::udp},
+      {"sctp", proto::sctp},   {"icmp", proto::icmp},  {"icmp6", proto::icmp6}, {"igmp", proto::igmp}};
+  for (const auto& [w, q] : protocols) entry(w).protocol = q;
+  return t;
+}
+inline constexpr std::array<word_info, word_slots> word_table = make_word_table();
+// What the table knows of w (all false and none when it is not there).
+constexpr const word_info& word_of(std::string_view w) noexcept {
+  std::size_t s = word_slot(w);
+  while (!word_table[s].text.empty() && !same_word(word_table[s].text, w)) s = (s + 1) & (word_slots - 1);
+  return word_table[s];
+}
+// A name for a number in arithmetic (tcpflags, tcp-syn, icmp-echo, ...).
+constexpr bool arith_name(std::string_view w, std::uint32_t& out) noexcept {
+  const word_info& e = word_of(w);
+  out = e.arith_value;
+  return e.arith;
+}
+
 constexpr bool lookup(const named_number* table, std::size_t n, std::string_view name, std::uint32_t& out) noexcept {
   for (std::size_t i = 0; i < n; ++i) {
     if (same_word(table[i].name, name)) {
@@ -11673,7 +11727,7 @@ struct parser {
     if (cur.kind == tok::number || cur.kind == tok::minus || cur.kind == tok::lparen) return true;
     if (cur.kind != tok::id || cur.escaped) return false;
     std::uint32_t v = 0;
-    return cur.text == "len" || lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v);
+    return cur.text == "len" || arith_name(cur.text, v);
   }
 
   // A relation, if the input from here is one: tried first, undone otherwise.
@@ -11689,6 +11743,7 @@ struct parser {
     if (cur.kind == tok::id && cur_proto() != proto::none) {
       lexer peek = lex;
       committed = peek.next().kind == tok::lbracket;
+      if (!committed) return false;  // (a protocol with no '[': a primitive, `tcp`)
     }
     std::int32_t l = parse_arith(0);
     if (failed && committed) return true;
@@ -11834,7 +11889,7 @@ struct parser {
         advance();
         return add_arith(a);
       }
-      if (lookup(arith_names, sizeof arith_names / sizeof arith_names[0], cur.text, v)) {
+      if (arith_name(cur.text, v)) {
         arith_node a;
         a.kind = arith_kind::number;
         a.value = v;
@@ -11881,20 +11936,7 @@ struct parser {
     return -1;
   }
 
-  static constexpr proto proto_of(std::string_view w) noexcept {
-    if (same_word(w, "ether") || same_word(w, "link")) return proto::ether;
-    if (same_word(w, "ip")) return proto::ip;
-    if (same_word(w, "ip6")) return proto::ip6;
-    if (same_word(w, "arp")) return proto::arp;
-    if (same_word(w, "rarp")) return proto::rarp;
-    if (same_word(w, "tcp")) return proto::tcp;
-    if (same_word(w, "udp")) return proto::udp;
-    if (same_word(w, "sctp")) return proto::sctp;
-    if (same_word(w, "icmp")) return proto::icmp;
-    if (same_word(w, "icmp6")) return proto::icmp6;
-    if (same_word(w, "igmp")) return proto::igmp;
-    return proto::none;
-  }
+  static constexpr proto proto_of(std::string_view w) noexcept { return word_of(w).protocol; }
 
   constexpr std::int32_t add_primitive(primitive p) {
     out.primitives.push_back(p);
@@ -11942,12 +11984,10 @@ struct parser {
       fail(cur.column, "filter: expected a primitive");
       return -1;
     }
-    for (std::string_view w : unsupported_words) {
-      if (is_word(w)) {
-        failed = true;
-        err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
-        return -1;
-      }
+    if (cur.kind == tok::id && !cur.escaped && word_of(cur.text).unsupported) {
+      failed = true;
+      err = make_error(errc::unsupported, cur.column, "filter: this primitive is not supported yet");
+      return -1;
     }
     primitive p;
     p.column = cur.column;
@@ -12057,10 +12097,8 @@ struct parser {
     if (t.kind == tok::number) return true;
     if (t.kind != tok::id) return false;
     if (t.escaped) return true;
-    for (std::string_view k : value_keywords) {
-      if (same_word(t.text, k)) return false;
-    }
-    return proto_of(t.text) == proto::none;
+    const word_info& e = word_of(t.text);
+    return !e.value_keyword && e.protocol == proto::none;
   }
 
   // A number, or a name libpcap's scanner turns into one (tcpflags, tcp-syn, icmp-echo).
@@ -12068,7 +12106,7 @@ struct parser {
     if (t.kind == tok::number) return true;
     std::uint32_t v = 0;
     return t.kind == tok::id && !t.escaped &&
-           lookup(arith_names, sizeof arith_names / sizeof arith_names[0], t.text, v);
+           arith_name(t.text, v);
   }
 
   // The value of a primitive of kind p.kind.
@@ -12155,7 +12193,7 @@ struct parser {
     }
     std::uint32_t named = 0;
     const bool named_number =
-        cur.kind == tok::id && !cur.escaped && lookup(arith_names, sizeof arith_names / sizeof arith_names[0], w, named);
+        cur.kind == tok::id && !cur.escaped && arith_name(w, named);
     if (cur.kind == tok::number || named_number) {
       // A number as an IPv4 address: `host 10` is 0.0.0.10; `net 10` is 10.0.0.0/8 and
       // `net 0x0a0b` 10.11.0.0/16 (libpcap moves a short net number to the top bytes); a
@@ -12652,24 +12690,24 @@ class optimizer {
     family_.resize(n, 0);
     // The per-instruction tables: one allocation for the words and one for the bytes,
     // made for the program as it comes (a pass only shortens it).
-    std::size_t room = 16;  // (the most merge() uses)
-    while (room < 2 * n) room *= 2;
+    const std::size_t room = merge_room(n);  // (the most merge() uses)
     // (assign, not resize: clang 14 cannot resize() these in a constant expression)
     words_.assign(6 * (n + 1) + room, 0);
-    bytes_.assign(6 * (n + 1), 0);
+    bytes_.assign(5 * (n + 1), 0);
     std::size_t w = 0, b = 0;
     for (std::span<std::int32_t>* t : {&jt_, &jf_, &at_, &cls_, &last_, &loadv_}) {
       *t = std::span<std::int32_t>(words_).subspan(w, n + 1);
       w += n + 1;
     }
     table_ = std::span<std::int32_t>(words_).subspan(w, room);
-    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_, &before_}) {
+    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_}) {
       *t = std::span<std::uint8_t>(bytes_).subspan(b, n + 1);
       b += n + 1;
     }
     // (room for the values a pass or two numbers: growing the tables is most of their cost)
     values_.reserve(2 * n + 32);
     konst_.reserve(2 * n + 32);
+    edges();  // (then kept as the program changes: see pass())
   }
   optimizer(const optimizer&) = delete;  // (the tables point into words_ and bytes_)
   optimizer& operator=(const optimizer&) = delete;
@@ -12688,7 +12726,6 @@ class optimizer {
     } else if (ahead_ == ahead::checked) {  // (another() found nothing to merge)
       changed = false;
     } else {
-      edges();
       // (first: what the pass learns below holds for the edges as they are then)
       changed = merge(jt, jf);
     }
@@ -12776,27 +12813,23 @@ class optimizer {
           go_on(i, jt[i], s);
           continue;
         }
+        // `e`: s, or a copy of it, which the outcome is added to; then where it goes.
         auto side = [&](state& e, bool outcome, std::int32_t& target) {
           if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), outcome});
           const std::int32_t to = thread(e, target, static_cast<std::int32_t>(i), true);
           if (to != target) target = to, changed = true;
+          const auto t = static_cast<std::size_t>(target);
           if (&e == &s) go_on(i, target, e);
+          else if (t < n && &e == &in[t]) seen[t] = true;  // (made in place: see below)
           else arrive(in, target, e);
         };
-        const std::int32_t t0 = jt[i];
-        if (t0 < static_cast<std::int32_t>(n) && !seen[static_cast<std::size_t>(t0)]) {
-          // (made where it arrives, when nothing has arrived there yet: one copy, not two)
-          state& e = in[static_cast<std::size_t>(t0)];
+        const auto t0 = static_cast<std::size_t>(jt[i]);
+        if (t0 < n && !seen[t0]) {
+          // (made where it arrives, when nothing has arrived there yet: one copy, not two;
+          // if the edge is threaded on, it is a copy like the other)
+          state& e = in[t0];
           e = s;
-          if (!on_x && e.A >= 0) add_fact(e, fact{e.A, ins.k, op_of(ins.code), true});
-          const std::int32_t to = thread(e, t0, static_cast<std::int32_t>(i), true);
-          if (to == t0) {
-            seen[static_cast<std::size_t>(t0)] = true;
-          } else {
-            jt[i] = to;
-            changed = true;
-            arrive(in, to, e);
-          }
+          side(e, true, jt[i]);
         } else {
           state e = s;
           side(e, true, jt[i]);
@@ -12850,13 +12883,20 @@ class optimizer {
       if (drop[i]) continue;
       instruction ins = p_[i];
       const std::int32_t self = at[i];
-      if (ins.code == (jmp | ja)) {
-        ins.k = static_cast<std::uint32_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
-      } else if (is_conditional_jump(ins.code)) {
-        ins.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jt[i])] - self - 1);
-        ins.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(jf[i])] - self - 1);
-      }
       const auto to = static_cast<std::size_t>(self);
+      // (the edges move with it: jt_ and jf_ stay those of the program)
+      std::int32_t t = -1, f = -1;
+      if (ins.code == (jmp | ja)) {
+        t = f = at[static_cast<std::size_t>(jt[i])];
+        ins.k = static_cast<std::uint32_t>(t - self - 1);
+      } else if (is_conditional_jump(ins.code)) {
+        t = at[static_cast<std::size_t>(jt[i])];
+        f = at[static_cast<std::size_t>(jf[i])];
+        ins.jt = static_cast<std::uint8_t>(t - self - 1);
+        ins.jf = static_cast<std::uint8_t>(f - self - 1);
+      }
+      jt[to] = t;
+      jf[to] = f;
       p_[to] = ins;
       family_[to] = family_[i];
       barrier_[to] = barrier_[i];
@@ -12895,12 +12935,7 @@ class optimizer {
   constexpr bool another() {
     if (again_) return true;
     const std::size_t n = p_.size();
-    for (std::size_t i = 0; i <= n; ++i) before_[i] = live_[i];
-    liveness();
-    for (std::size_t i = 0; i < n; ++i) {
-      if ((before_[i] & ~live_[i]) != 0) return true;  // (needed before, not now)
-    }
-    edges();
+    if (liveness()) return true;  // (a register needed before, not now)
     // (the next pass starts from what is found here)
     if (only_merged_) {
       ahead_ = ahead::checked;
@@ -12927,20 +12962,32 @@ class optimizer {
     const std::span<std::int32_t> last = last_;  // class -> the last instruction of the class
     const std::span<std::int32_t> cls = cls_;
     keys.clear();
-    fill(cls, n, -1);
-    std::size_t room = 16;
-    while (room < 2 * n) room *= 2;
-    const std::span<std::int32_t> table = table_.first(room);  // open addressing: key -> class
-    fill(table, room, -1);
+    const std::span<std::int32_t> table = table_.first(merge_room(n));  // open addressing: key -> class
+    fill(table, table.size(), -1);
     keys.reserve(n);
+    bool moved = false;
+    // Backwards: the classes of an instruction's successors, and the last instruction of
+    // each, are known when it is reached (every one after it has its class, or none).
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
+      cls[r] = -1;
       const std::uint16_t code = static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) |
                                                             (family_[r] != 0 ? 0x4000 : 0));
       std::uint32_t kv = i.k;
       std::int32_t t = -1, f = -1;  // classes of the successors (-1: none)
       const std::uint16_t c = class_of(i.code);
       if (c == jmp) {
+        // Its edges go to the last of their target's class (when a conditional one still
+        // reaches it).
+        const bool conditional = i.code != (jmp | ja);
+        for (std::int32_t* e : {&jt[r], &jf[r]}) {
+          if (*e >= static_cast<std::int32_t>(n) || cls[static_cast<std::size_t>(*e)] < 0) continue;
+          const std::int32_t to = last[static_cast<std::size_t>(cls[static_cast<std::size_t>(*e)])];
+          if (to != *e && (!conditional || to - static_cast<std::int32_t>(r) - 1 <= 255)) {
+            *e = to;
+            moved = true;
+          }
+        }
         t = jt[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jt[r])] : -1;
         f = jf[r] < static_cast<std::int32_t>(n) ? cls[static_cast<std::size_t>(jf[r])] : -1;
         if (i.code == (jmp | ja)) kv = 0, f = t;
@@ -12961,19 +13008,6 @@ class optimizer {
       }
       cls[r] = table[slot];
     }
-    bool moved = false;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (class_of(p_[i].code) != jmp) continue;
-      for (std::int32_t* e : {&jt[i], &jf[i]}) {
-        if (*e >= static_cast<std::int32_t>(n) || cls[static_cast<std::size_t>(*e)] < 0) continue;
-        const std::int32_t to = last[static_cast<std::size_t>(cls[static_cast<std::size_t>(*e)])];
-        const bool conditional = p_[i].code != (jmp | ja);
-        if (to != *e && (!conditional || to - static_cast<std::int32_t>(i) - 1 <= 255)) {
-          *e = to;
-          moved = true;
-        }
-      }
-    }
     return moved;
   }
 
@@ -12993,7 +13027,6 @@ class optimizer {
   // liveness, with nothing to merge in them; or the same, merged.
   enum class ahead : std::uint8_t { none, checked, merged };
   ahead ahead_ = ahead::none;
-  std::span<std::uint8_t> before_;
   std::span<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
   std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
   std::span<std::uint8_t> zero_, seen_, drop_;
@@ -13074,6 +13107,13 @@ class optimizer {
   }
   constexpr const vnode& node(std::int32_t v) const { return values_[static_cast<std::size_t>(v)]; }
 
+  // The size of merge()'s table for n instructions: a power of two, at least 2n.
+  static constexpr std::size_t merge_room(std::size_t n) noexcept {
+    std::size_t room = 16;
+    while (room < 2 * n) room *= 2;
+    return room;
+  }
+
   template <class T>
   static constexpr void fill(std::span<T> t, std::size_t n, int v) {
     for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<T>(v);
@@ -13152,9 +13192,12 @@ class optimizer {
   }
 
   // Which registers each instruction's entry needs (a backward pass; jumps go forward).
-  constexpr void liveness() {
+  // True when one was needed somewhere before and is not now (live_ holds what was found
+  // before: see pass()).
+  constexpr bool liveness() {
     const std::size_t n = p_.size();
-    fill(live_, n + 1, 0);
+    live_[n] = 0;
+    std::uint8_t gone = 0;
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
       const std::uint8_t after = r + 1 < n ? live_[r + 1] : 0;
@@ -13176,8 +13219,10 @@ class optimizer {
           }
         }
       }
+      gone = static_cast<std::uint8_t>(gone | (live_[r] & ~l));
       live_[r] = l;
     }
+    return gone != 0;
   }
   constexpr std::uint8_t live_at(std::size_t i) const { return i <= p_.size() ? live_[i] : 0; }
 
@@ -14457,14 +14502,13 @@ class codegen {
         if (code.size() > code_limit()) return too_long();
       }
     }
-    std::vector<instruction> out;
-    out.reserve(code.size());
-    tags_.clear();
-    tags_.reserve(code.size());
+    std::vector<instruction> out(code.size());
+    tags_.assign(code.size(), 0);
     for (std::size_t i = 0; i < code.size(); ++i) {
       const sym& s = code[i];
-      tags_.push_back(s.tag);
-      instruction in{s.code, 0, 0, s.k};
+      tags_[i] = s.tag;
+      instruction& in = out[i];
+      in = instruction{s.code, 0, 0, s.k};
       if (s.code == (jmp | ja)) {
         const std::int32_t target = s.jt < 0 ? static_cast<std::int32_t>(i + 1) : at[static_cast<std::size_t>(s.jt)];
         in.k = static_cast<std::uint32_t>(target - static_cast<std::int32_t>(i) - 1);
@@ -14472,7 +14516,6 @@ class codegen {
         in.jt = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jt)] - static_cast<std::int32_t>(i) - 1);
         in.jf = static_cast<std::uint8_t>(at[static_cast<std::size_t>(s.jf)] - static_cast<std::int32_t>(i) - 1);
       }
-      out.push_back(in);
     }
     if (out.size() > code_limit()) return too_long();
     return out;
