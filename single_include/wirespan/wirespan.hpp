@@ -12420,6 +12420,7 @@ constexpr result<expression> parse(std::string_view text) {
 // bool never = wirespan::filter::rejects_all(prog);
 // ```
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -12675,6 +12676,40 @@ constexpr bool test(std::uint16_t op, std::uint32_t v, std::uint32_t k) noexcept
     default: return (v & k) != 0;
   }
 }
+
+// What an opcode does to liveness (bit 0: A, bit 1: X): a straight-line instruction
+// needs `use` and sets `kill`; a return needs `use` only; a jump needs what its targets
+// do, and a conditional one `use` too.
+struct live_rule {
+  enum kind_t : std::uint8_t { straight, ends, always, conditional };
+  std::uint8_t use = 0;
+  std::uint8_t kill = 0;
+  kind_t kind = straight;
+};
+constexpr std::array<live_rule, 256> make_live_rules() noexcept {
+  std::array<live_rule, 256> t{};
+  for (std::size_t c = 0; c < t.size(); ++c) {
+    const auto code = static_cast<std::uint16_t>(c);
+    live_rule& u = t[c];
+    switch (class_of(code)) {
+      case ret: u.kind = live_rule::ends, u.use = rval_of(code) == a ? 1 : 0; break;
+      case ld: u.kill = 1, u.use = mode_of(code) == ind ? 2 : 0; break;
+      case ldx: u.kill = 2; break;
+      case st: u.use = 1; break;
+      case stx: u.use = 2; break;
+      case alu: u.use = source_of(code) == x && op_of(code) != neg ? 3 : 1; break;
+      case misc:
+        if (miscop_of(code) == tax) u.kill = 2, u.use = 1;
+        else u.kill = 1, u.use = 2;
+        break;
+      default:  // jumps
+        if (code == (jmp | ja)) u.kind = live_rule::always;
+        else u.kind = live_rule::conditional, u.use = source_of(code) == x ? 3 : 1;
+    }
+  }
+  return t;
+}
+inline constexpr std::array<live_rule, 256> live_rules = make_live_rules();
 
 class optimizer {
  public:
@@ -13198,29 +13233,21 @@ class optimizer {
     const std::size_t n = p_.size();
     live_[n] = 0;
     std::uint8_t gone = 0;
+    std::uint8_t after = 0;  // (live on entry to r + 1)
     for (std::size_t r = n; r-- > 0;) {
       const instruction& i = p_[r];
-      const std::uint8_t after = r + 1 < n ? live_[r + 1] : 0;
-      std::uint8_t l = 0;
-      switch (class_of(i.code)) {
-        case ret: l = rval_of(i.code) == a ? 1 : 0; break;
-        case ld: l = static_cast<std::uint8_t>((after & 2) | (mode_of(i.code) == ind ? 2 : 0)); break;
-        case ldx: l = static_cast<std::uint8_t>(after & 1); break;
-        case st: l = static_cast<std::uint8_t>(after | 1); break;
-        case stx: l = static_cast<std::uint8_t>(after | 2); break;
-        case alu: l = static_cast<std::uint8_t>(after | 1 | (source_of(i.code) == x && op_of(i.code) != neg ? 2 : 0)); break;
-        case misc: l = miscop_of(i.code) == tax ? static_cast<std::uint8_t>((after & 1) | 1) : static_cast<std::uint8_t>((after & 2) | 2); break;
-        default: {  // jumps
-          if (i.code == (jmp | ja)) {
-            l = live_at(r + 1 + i.k);
-          } else {
-            l = static_cast<std::uint8_t>(live_at(r + 1 + i.jt) | live_at(r + 1 + i.jf) | 1 |
-                                          (source_of(i.code) == x ? 2 : 0));
-          }
-        }
+      const live_rule u = live_rules[i.code & 0xff];
+      std::uint8_t l = u.use;
+      if (u.kind == live_rule::straight) {
+        l = static_cast<std::uint8_t>(l | (after & ~u.kill));
+      } else if (u.kind == live_rule::always) {
+        l = live_at(r + 1 + i.k);
+      } else if (u.kind == live_rule::conditional) {
+        l = static_cast<std::uint8_t>(l | live_at(r + 1 + i.jt) | live_at(r + 1 + i.jf));
       }
       gone = static_cast<std::uint8_t>(gone | (live_[r] & ~l));
       live_[r] = l;
+      after = l;
     }
     return gone != 0;
   }
@@ -13383,6 +13410,11 @@ class optimizer {
   // (What the path knows does not change on the way: only the registers do. A test
   // passed was known already, a load passed was done before, and a store stops it.)
   constexpr std::int32_t thread(const state& s, std::int32_t to, std::int32_t from, bool conditional) {
+    // (two edges in five go to a return, which nothing passes: no call for those)
+    if (to >= static_cast<std::int32_t>(p_.size()) || class_of(p_[static_cast<std::size_t>(to)].code) == ret) return to;
+    return thread_on(s, to, from, conditional);
+  }
+  constexpr std::int32_t thread_on(const state& s, std::int32_t to, std::int32_t from, bool conditional) {
     const std::int32_t n = static_cast<std::int32_t>(p_.size());
     std::int32_t A = s.A, X = s.X;
     std::int32_t best = to;
