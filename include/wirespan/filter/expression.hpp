@@ -397,18 +397,20 @@ struct word_info {
   std::uint32_t arith_value = 0;
 };
 inline constexpr std::size_t word_slots = 512;  // (a power of two, over twice the words)
-constexpr std::size_t word_slot(std::string_view w) noexcept {
+// The slot of t that holds w, or the free one where it would go.
+constexpr std::size_t word_slot(const std::array<word_info, word_slots>& t, std::string_view w) noexcept {
   std::uint32_t h = 2166136261u;
   for (char c : w) h = (h ^ static_cast<std::uint8_t>(c)) * 16777619u;
-  return (h ^ (h >> 16)) & (word_slots - 1);
+  std::size_t s = (h ^ (h >> 16)) & (word_slots - 1);
+  while (!t[s].text.empty() && !same_word(t[s].text, w)) s = (s + 1) & (word_slots - 1);
+  return s;
 }
 constexpr std::array<word_info, word_slots> make_word_table() noexcept {
   std::array<word_info, word_slots> t{};
   auto entry = [&t](std::string_view w) -> word_info& {
-    std::size_t s = word_slot(w);
-    while (!t[s].text.empty() && !same_word(t[s].text, w)) s = (s + 1) & (word_slots - 1);
-    t[s].text = w;
-    return t[s];
+    word_info& e = t[word_slot(t, w)];
+    e.text = w;
+    return e;
   };
   for (const named_number& n : arith_names) {
     word_info& e = entry(n.name);
@@ -426,11 +428,7 @@ constexpr std::array<word_info, word_slots> make_word_table() noexcept {
 }
 inline constexpr std::array<word_info, word_slots> word_table = make_word_table();
 // What the table knows of w (all false and none when it is not there).
-constexpr const word_info& word_of(std::string_view w) noexcept {
-  std::size_t s = word_slot(w);
-  while (!word_table[s].text.empty() && !same_word(word_table[s].text, w)) s = (s + 1) & (word_slots - 1);
-  return word_table[s];
-}
+constexpr const word_info& word_of(std::string_view w) noexcept { return word_table[word_slot(word_table, w)]; }
 // A name for a number in arithmetic (tcpflags, tcp-syn, icmp-echo, ...).
 constexpr bool arith_name(std::string_view w, std::uint32_t& out) noexcept {
   const word_info& e = word_of(w);
