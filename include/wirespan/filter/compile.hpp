@@ -973,8 +973,11 @@ class codegen {
         for (int side = 0; side < 2; ++side) {
           const std::int32_t label = side == 0 ? code[i].jt : code[i].jf;
           if (at[static_cast<std::size_t>(label)] - static_cast<std::int32_t>(i) - 1 <= 255) continue;
-          for (std::int32_t& a : at) {
-            if (a > static_cast<std::int32_t>(i)) ++a;
+          // (a pointer, not the vector's iterators: each of their steps is a call that
+          // counts against the compiler's limit in a static_filter)
+          std::int32_t* const labels = at.data();
+          for (std::size_t l = 0, count = at.size(); l < count; ++l) {
+            if (labels[l] > static_cast<std::int32_t>(i)) ++labels[l];
           }
           const std::int32_t via = static_cast<std::int32_t>(at.size());
           at.push_back(static_cast<std::int32_t>(i + 1));

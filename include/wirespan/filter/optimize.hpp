@@ -156,11 +156,14 @@ struct live_rule {
   std::uint8_t kill = 0;
   kind_t kind = straight;
 };
-constexpr std::array<live_rule, 256> make_live_rules() noexcept {
-  std::array<live_rule, 256> t{};
-  for (std::size_t c = 0; c < t.size(); ++c) {
+struct live_table {
+  live_rule rule[256];  // (by the opcode's low byte)
+};
+constexpr live_table make_live_rules() noexcept {
+  live_table t{};
+  for (std::size_t c = 0; c < 256; ++c) {
     const auto code = static_cast<std::uint16_t>(c);
-    live_rule& u = t[c];
+    live_rule& u = t.rule[c];
     switch (class_of(code)) {
       case ret: u.kind = live_rule::ends, u.use = rval_of(code) == a ? 1 : 0; break;
       case ld: u.kill = 1, u.use = mode_of(code) == ind ? 2 : 0; break;
@@ -179,7 +182,7 @@ constexpr std::array<live_rule, 256> make_live_rules() noexcept {
   }
   return t;
 }
-inline constexpr std::array<live_rule, 256> live_rules = make_live_rules();
+inline constexpr live_table live_rules = make_live_rules();
 
 class optimizer {
  public:
@@ -199,14 +202,17 @@ class optimizer {
     // (assign, not resize: clang 14 cannot resize() these in a constant expression)
     words_.assign(6 * (n + 1) + room, 0);
     bytes_.assign(5 * (n + 1), 0);
-    std::size_t w = 0, b = 0;
-    for (std::span<std::int32_t>* t : {&jt_, &jf_, &at_, &cls_, &last_, &loadv_}) {
-      *t = std::span<std::int32_t>(words_).subspan(w, n + 1);
+    // (pointers, not spans, into them: in a constant expression, as in a static_filter,
+    // each span or vector subscript is a call that counts against the compiler's limit)
+    std::int32_t* w = words_.data();
+    for (std::int32_t** t : {&jt_, &jf_, &at_, &cls_, &last_, &loadv_}) {
+      *t = w;
       w += n + 1;
     }
-    table_ = std::span<std::int32_t>(words_).subspan(w, room);
-    for (std::span<std::uint8_t>* t : {&barrier_, &zero_, &seen_, &drop_, &live_}) {
-      *t = std::span<std::uint8_t>(bytes_).subspan(b, n + 1);
+    table_ = w;
+    std::uint8_t* b = bytes_.data();
+    for (std::uint8_t** t : {&barrier_, &zero_, &seen_, &drop_, &live_}) {
+      *t = b;
       b += n + 1;
     }
     // (room for the values a pass or two numbers: growing the tables is most of their cost)
@@ -219,10 +225,11 @@ class optimizer {
 
   // One pass; false when nothing changed.
   constexpr bool pass() {
+    instruction* const P = p_.data();  // (see the constructor: pointers)
     const std::size_t n = p_.size();
     // (the per-pass tables are made once: see the constructor)
-    const std::span<std::int32_t> jt = jt_;  // absolute targets
-    const std::span<std::int32_t> jf = jf_;
+    std::int32_t* const jt = jt_;  // absolute targets
+    std::int32_t* const jf = jf_;
     bool changed = true;
     // Only what another() merged is new: edges moved to equal code, which changes
     // nothing a pass would find but which code is reached (see another()).
@@ -248,21 +255,21 @@ class optimizer {
     // `and #m; jeq #0` with A not needed after: `jset #m` the other way round.
     for (std::size_t i = 0; i + 1 < n; ++i) {
       if (!jset_fits(i)) continue;
-      const instruction& a1 = p_[i];
-      p_[i] = instruction{jmp | jset | k, 0, 0, a1.k};
+      const instruction& a1 = P[i];
+      P[i] = instruction{jmp | jset | k, 0, 0, a1.k};
       jt[i] = jf[i + 1];
       jf[i] = jt[i + 1];
-      p_[i].jt = static_cast<std::uint8_t>(jt[i] - static_cast<std::int32_t>(i) - 1);
-      p_[i].jf = static_cast<std::uint8_t>(jf[i] - static_cast<std::int32_t>(i) - 1);
+      P[i].jt = static_cast<std::uint8_t>(jt[i] - static_cast<std::int32_t>(i) - 1);
+      P[i].jf = static_cast<std::uint8_t>(jf[i] - static_cast<std::int32_t>(i) - 1);
       changed = true;
       light = false;
       liveness();
     }
     // (in_ keeps its room from pass to pass: a state is read only where seen is set)
     if (in_.size() < n) in_.resize(n);
-    std::vector<state>& in = in_;
-    const std::span<std::uint8_t> seen = seen_;
-    const std::span<std::uint8_t> drop = drop_;
+    state* const in = in_.data();
+    std::uint8_t* const seen = seen_;
+    std::uint8_t* const drop = drop_;
     fill(seen, n, 0);
     fill(drop, n, 0);
     seen[0] = true;
@@ -286,7 +293,7 @@ class optimizer {
       if (!seen[i]) continue;
       // (in place: every edge goes forward, so nothing reads it after this)
       state& s = pending_ == static_cast<std::int32_t>(i) ? cur_ : in[i];
-      const instruction ins = p_[i];
+      const instruction ins = P[i];
       const std::uint16_t cls = class_of(ins.code);
       if (cls == ret) continue;
       if (cls == jmp) {
@@ -308,11 +315,11 @@ class optimizer {
           std::uint32_t av = 0, xv = 0;
           const std::int32_t to = known == 0 ? jf[i] : jt[i];
           if (known >= 0 && exact(s.A, av) && (!on_x || exact(s.X, xv)) &&
-              class_of(p_[static_cast<std::size_t>(to)].code) == ret) {
+              class_of(P[static_cast<std::size_t>(to)].code) == ret) {
             barrier_[i] = 1;
           }
           again_ = true;
-          p_[i] = instruction{jmp | ja, 0, 0, static_cast<std::uint32_t>(to - static_cast<std::int32_t>(i) - 1)};
+          P[i] = instruction{jmp | ja, 0, 0, static_cast<std::uint32_t>(to - static_cast<std::int32_t>(i) - 1)};
           jt[i] = jf[i] = thread(s, to, static_cast<std::int32_t>(i), false);
           changed = true;
           go_on(i, jt[i], s);
@@ -367,7 +374,7 @@ class optimizer {
     std::int32_t next_kept = static_cast<std::int32_t>(n);
     for (std::size_t r = n; r-- > 0;) {
       if (!seen[r]) drop[r] = true;
-      if (!drop[r] && p_[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true, light = false;
+      if (!drop[r] && P[r].code == (jmp | ja) && barrier_[r] == 0 && next_kept >= jt[r]) drop[r] = true, light = false;
       if (drop[r]) dropped = true;
       else next_kept = static_cast<std::int32_t>(r);
     }
@@ -376,7 +383,7 @@ class optimizer {
     only_merged_ = light;
     if (!changed && !dropped) return false;
     // Compact: an edge to a dropped instruction goes to the next kept one.
-    const std::span<std::int32_t> at = at_;
+    std::int32_t* const at = at_;
     std::int32_t next = 0;
     for (std::size_t i = 0; i < n; ++i) {
       at[i] = next;
@@ -386,7 +393,7 @@ class optimizer {
     // (in place: an instruction only moves down, to at[i] <= i)
     for (std::size_t i = 0; i < n; ++i) {
       if (drop[i]) continue;
-      instruction ins = p_[i];
+      instruction ins = P[i];
       const std::int32_t self = at[i];
       const auto to = static_cast<std::size_t>(self);
       // (the edges move with it: jt_ and jf_ stay those of the program)
@@ -402,7 +409,7 @@ class optimizer {
       }
       jt[to] = t;
       jf[to] = f;
-      p_[to] = ins;
+      P[to] = ins;
       family_[to] = family_[i];
       barrier_[to] = barrier_[i];
       live_[to] = live_[i];  // (what this pass threaded with: see another())
@@ -438,6 +445,7 @@ class optimizer {
   // (A dropped jump to the next instruction does: what fell into it now falls into
   // where it went.)
   constexpr bool another() {
+    const instruction* const P = p_.data();
     if (again_) return true;
     const std::size_t n = p_.size();
     if (liveness()) return true;  // (a register needed before, not now)
@@ -450,7 +458,7 @@ class optimizer {
       if (zero_code(false)) return true;
     }
     for (std::size_t i = 0; i < n; ++i) {
-      if (is_conditional_jump(p_[i].code) && jt_[i] == jf_[i]) return true;  // (goes one way)
+      if (is_conditional_jump(P[i].code) && jt_[i] == jf_[i]) return true;  // (goes one way)
       if (i + 1 < n && jset_fits(i)) return true;
     }
     return false;
@@ -461,20 +469,22 @@ class optimizer {
   // Copies of the same code: an instruction equal to a later one, with equal successors,
   // behaves as it does; edges to it go to the later one (and the copy goes when no path
   // falls into it). True when an edge moved.
-  constexpr bool merge(std::span<std::int32_t> jt, std::span<std::int32_t> jf) {
+  constexpr bool merge(std::int32_t* jt, std::int32_t* jf) {
+    const instruction* const P = p_.data();
     const std::size_t n = p_.size();
     std::vector<key>& keys = keys_;                   // class -> its key
-    const std::span<std::int32_t> last = last_;  // class -> the last instruction of the class
-    const std::span<std::int32_t> cls = cls_;
+    std::int32_t* const last = last_;  // class -> the last instruction of the class
+    std::int32_t* const cls = cls_;
     keys.clear();
-    const std::span<std::int32_t> table = table_.first(merge_room(n));  // open addressing: key -> class
-    fill(table, table.size(), -1);
+    std::int32_t* const table = table_;  // open addressing: key -> class
+    const std::size_t mask = merge_room(n) - 1;
+    fill(table, mask + 1, -1);
     keys.reserve(n);
     bool moved = false;
     // Backwards: the classes of an instruction's successors, and the last instruction of
     // each, are known when it is reached (every one after it has its class, or none).
     for (std::size_t r = n; r-- > 0;) {
-      const instruction& i = p_[r];
+      const instruction& i = P[r];
       cls[r] = -1;
       const std::uint16_t code = static_cast<std::uint16_t>(i.code | (barrier_[r] != 0 ? 0x8000 : 0) |
                                                             (family_[r] != 0 ? 0x4000 : 0));
@@ -504,8 +514,8 @@ class optimizer {
       const key kk{std::uint64_t{code} | std::uint64_t{kv} << 16,
                    std::uint64_t{static_cast<std::uint32_t>(t)} | std::uint64_t{static_cast<std::uint32_t>(f)} << 32};
       const std::uint64_t h = kk.a * 0x9e3779b97f4a7c15u ^ kk.b * 0xc2b2ae3d27d4eb4fu;
-      std::size_t slot = static_cast<std::uint32_t>(h ^ (h >> 29)) & (table.size() - 1);
-      while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & (table.size() - 1);
+      std::size_t slot = static_cast<std::uint32_t>(h ^ (h >> 29)) & mask;
+      while (table[slot] >= 0 && !(keys[static_cast<std::size_t>(table[slot])] == kk)) slot = (slot + 1) & mask;
       if (table[slot] < 0) {
         last[keys.size()] = static_cast<std::int32_t>(r);
         keys.push_back(kk);
@@ -521,7 +531,7 @@ class optimizer {
   std::vector<std::uint8_t> family_;
   std::vector<std::int32_t> words_;  // (the tables below)
   std::vector<std::uint8_t> bytes_;
-  std::span<std::uint8_t> barrier_;  // 1: a jump decided by a constant (see pass())
+  std::uint8_t* barrier_ = nullptr;  // 1: a jump decided by a constant (see pass())
   std::vector<vnode> values_;
   std::vector<state> in_;  // per instruction: what is known on entry (see pass())
   state cur_;               // what is known on entry to pending_, when it is kept here
@@ -532,16 +542,16 @@ class optimizer {
   // liveness, with nothing to merge in them; or the same, merged.
   enum class ahead : std::uint8_t { none, checked, merged };
   ahead ahead_ = ahead::none;
-  std::span<std::int32_t> jt_, jf_, at_, cls_, last_, table_;
-  std::span<std::int32_t> loadv_;  // per instruction: its load's value (-2: not numbered yet)
-  std::span<std::uint8_t> zero_, seen_, drop_;
+  std::int32_t *jt_ = nullptr, *jf_ = nullptr, *at_ = nullptr, *cls_ = nullptr, *last_ = nullptr, *table_ = nullptr;
+  std::int32_t* loadv_ = nullptr;  // per instruction: its load's value (-2: not numbered yet)
+  std::uint8_t *zero_ = nullptr, *seen_ = nullptr, *drop_ = nullptr;
   struct key {
     std::uint64_t a;  // code (with the barrier and family bits) and k
     std::uint64_t b;  // the classes of the successors, as 32-bit words (-1: none)
     constexpr bool operator==(const key&) const noexcept = default;
   };
   std::vector<key> keys_;
-  std::span<std::uint8_t> live_;  // per instruction: bit 0 A live on entry, bit 1 X
+  std::uint8_t* live_ = nullptr;  // per instruction: bit 0 A live on entry, bit 1 X
 
   // Values are numbered through a hash table (open addressing over values_); with each
   // value its constant, when it folds to one (see exact()).
@@ -620,16 +630,17 @@ class optimizer {
   }
 
   template <class T>
-  static constexpr void fill(std::span<T> t, std::size_t n, int v) {
+  static constexpr void fill(T* t, std::size_t n, int v) {
     for (std::size_t i = 0; i < n; ++i) t[i] = static_cast<T>(v);
   }
 
   // Which code is reached (seen_), without what is known on the way.
   constexpr void reach() {
+    const instruction* const P = p_.data();
     const std::size_t n = p_.size();
     for (std::size_t i = 0; i < n; ++i) {
       if (!seen_[i]) continue;
-      const std::uint16_t c = class_of(p_[i].code);
+      const std::uint16_t c = class_of(P[i].code);
       if (c == ret) continue;
       if (c == jmp) {
         if (jt_[i] < static_cast<std::int32_t>(n)) seen_[static_cast<std::size_t>(jt_[i])] = 1;
@@ -642,11 +653,12 @@ class optimizer {
 
   // Each jump's absolute targets, in jt_ and jf_.
   constexpr void edges() {
+    const instruction* const P = p_.data();
     const std::size_t n = p_.size();
     fill(jt_, n, -1);
     fill(jf_, n, -1);
     for (std::size_t i = 0; i < n; ++i) {
-      const instruction& in = p_[i];
+      const instruction& in = P[i];
       if (in.code == (jmp | ja)) {
         jt_[i] = jf_[i] = static_cast<std::int32_t>(i + 1 + in.k);
       } else if (is_conditional_jump(in.code)) {
@@ -659,12 +671,13 @@ class optimizer {
   // Code from which every way ends in `ret #0` (not through a jump decided by a
   // constant): true when there is some other than a `ret`; made `ret #0` when `apply`.
   constexpr bool zero_code(bool apply) {
+    instruction* const P = p_.data();
     const std::size_t n = p_.size();
-    const std::span<std::uint8_t> zero = zero_;
+    std::uint8_t* const zero = zero_;
     fill(zero, n + 1, 0);
     bool found = false;
     for (std::size_t r = n; r-- > 0;) {
-      const instruction& i = p_[r];
+      const instruction& i = P[r];
       const std::uint16_t c = class_of(i.code);
       bool z = false;
       if (c == ret) {
@@ -679,7 +692,7 @@ class optimizer {
       if (z && c != ret) {
         found = true;
         if (!apply) return true;
-        p_[r] = instruction{ret | k, 0, 0, 0};
+        P[r] = instruction{ret | k, 0, 0, 0};
         jt_[r] = jf_[r] = -1;
       }
     }
@@ -688,8 +701,9 @@ class optimizer {
 
   // `and #m; jeq #0` at i, with A not needed after and the jumps within reach.
   constexpr bool jset_fits(std::size_t i) const {
-    const instruction& a1 = p_[i];
-    const instruction& j1 = p_[i + 1];
+    const instruction* const P = p_.data();
+    const instruction& a1 = P[i];
+    const instruction& j1 = P[i + 1];
     if (a1.code != (alu | and_ | k) || j1.code != (jmp | jeq | k) || j1.k != 0) return false;
     if (((live_at(static_cast<std::size_t>(jt_[i + 1])) | live_at(static_cast<std::size_t>(jf_[i + 1]))) & 1) != 0) return false;
     if (jt_[i + 1] - static_cast<std::int32_t>(i) - 1 > 255 || jf_[i + 1] - static_cast<std::int32_t>(i) - 1 > 255) return false;
@@ -700,13 +714,14 @@ class optimizer {
   // True when one was needed somewhere before and is not now (live_ holds what was found
   // before: see pass()).
   constexpr bool liveness() {
+    const instruction* const P = p_.data();
     const std::size_t n = p_.size();
     live_[n] = 0;
     std::uint8_t gone = 0;
     std::uint8_t after = 0;  // (live on entry to r + 1)
     for (std::size_t r = n; r-- > 0;) {
-      const instruction& i = p_[r];
-      const live_rule u = live_rules[i.code & 0xff];
+      const instruction& i = P[r];
+      const live_rule u = live_rules.rule[i.code & 0xff];
       std::uint8_t l = u.use;
       if (u.kind == live_rule::straight) {
         l = static_cast<std::uint8_t>(l | (after & ~u.kill));
@@ -725,8 +740,9 @@ class optimizer {
 
   // The exact value of v, if it is a constant (folded through at most 24 operations).
   constexpr bool exact(std::int32_t v, std::uint32_t& out) const {
-    if (v < 0 || konst_[static_cast<std::size_t>(v)].depth < 0) return false;
-    out = konst_[static_cast<std::size_t>(v)].c;
+    const folded* const K = konst_.data();
+    if (v < 0 || K[static_cast<std::size_t>(v)].depth < 0) return false;
+    out = K[static_cast<std::size_t>(v)].c;
     return true;
   }
 
@@ -881,17 +897,18 @@ class optimizer {
   // passed was known already, a load passed was done before, and a store stops it.)
   constexpr std::int32_t thread(const state& s, std::int32_t to, std::int32_t from, bool conditional) {
     // (two edges in five go to a return, which nothing passes: no call for those)
-    if (to >= static_cast<std::int32_t>(p_.size()) || class_of(p_[static_cast<std::size_t>(to)].code) == ret) return to;
+    if (to >= static_cast<std::int32_t>(p_.size()) || class_of(p_.data()[to].code) == ret) return to;
     return thread_on(s, to, from, conditional);
   }
   constexpr std::int32_t thread_on(const state& s, std::int32_t to, std::int32_t from, bool conditional) {
+    const instruction* const P = p_.data();
     const std::int32_t n = static_cast<std::int32_t>(p_.size());
     std::int32_t A = s.A, X = s.X;
     std::int32_t best = to;
     std::int32_t pos = to;
     int steps = 0;
     for (; steps < 64 && pos < n; ++steps) {
-      const instruction& i = p_[static_cast<std::size_t>(pos)];
+      const instruction& i = P[static_cast<std::size_t>(pos)];
       const std::uint16_t cls = class_of(i.code);
       if (i.code == (jmp | ja)) {
         if (barrier_[static_cast<std::size_t>(pos)] != 0) break;
@@ -929,8 +946,8 @@ class optimizer {
   }
 
   // What is known on arrival at `to`: what every path there knows.
-  constexpr void arrive(std::vector<state>& in, std::int32_t to, const state& s) {
-    const std::span<std::uint8_t> seen = seen_;
+  constexpr void arrive(state* in, std::int32_t to, const state& s) {
+    std::uint8_t* const seen = seen_;
     if (to < 0 || static_cast<std::size_t>(to) >= p_.size()) return;
     const auto t = static_cast<std::size_t>(to);
     if (!seen[t]) {
